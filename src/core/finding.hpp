@@ -1,0 +1,103 @@
+// The values that flow out of a probe and into the sinks. Plain data: no I/O, no Asio.
+// Field names and enum spellings are the output contract (docs/finding.schema.json).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/ip.hpp"
+
+namespace ajar::core {
+
+// Whether the service answered without credentials (DESIGN.md section 4).
+enum class auth { none, unclaimed, required, restricted, unknown };
+enum class severity { info, low, medium, high, critical };
+
+std::string_view to_string(auth a) noexcept;
+std::string_view to_string(severity s) noexcept;
+std::optional<severity> parse_severity(std::string_view s) noexcept;
+
+// How a conversation with one endpoint ended; a closed set, mapped from error codes in one place
+// (net/status.cpp). Network failure is data, not an exception.
+enum class status {
+  ok,
+  connection_refused,
+  connect_timeout,
+  io_timeout,       // the per-target deadline passed mid-conversation
+  connection_closed,
+  connection_reset,
+  protocol_error,   // bytes arrived that the codec rejects
+  budget_exceeded,  // the peer sent more than the session's byte budget
+  unreachable,
+  error,
+};
+std::string_view to_string(status s) noexcept;
+
+// What is at risk, from metadata calls only: counts, sizes and at most max_names names.
+struct exposure {
+  static constexpr std::size_t max_names = 20;
+  std::optional<std::int64_t> databases;
+  std::optional<std::int64_t> tables;
+  std::optional<std::int64_t> keys;
+  std::optional<std::int64_t> items;
+  std::optional<std::int64_t> rows;
+  std::optional<std::int64_t> bytes;
+  std::vector<std::string> names;
+
+  void add_name(std::string name) {
+    if (names.size() < max_names) names.push_back(std::move(name));
+  }
+  [[nodiscard]] bool empty() const {
+    return !databases && !tables && !keys && !items && !rows && !bytes && names.empty();
+  }
+};
+
+// What one probe learned from one conversation.
+struct observation {
+  bool identified = false;  // the protocol was positively recognised
+  std::string service;      // canonical registry name, e.g. "redis"
+  std::string product;      // e.g. "Redis", "MariaDB"
+  std::string version;
+  auth verdict = auth::unknown;
+  std::string evidence;     // one line a person can check
+  struct exposure exposure;
+  status end = status::ok;  // how the conversation ended
+  bool tls = false;
+};
+
+struct finding {
+  endpoint where;
+  observation what;
+  core::severity severity = severity::info;
+  std::vector<std::string> indicators;
+  std::chrono::system_clock::time_point observed_at;
+};
+
+std::string format_utc(std::chrono::system_clock::time_point t);  // 2026-11-26T08:00:00Z
+
+}  // namespace ajar::core
+
+template <>
+struct fmt::formatter<ajar::core::auth> : fmt::formatter<std::string_view> {
+  auto format(ajar::core::auth v, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(to_string(v), ctx);
+  }
+};
+template <>
+struct fmt::formatter<ajar::core::severity> : fmt::formatter<std::string_view> {
+  auto format(ajar::core::severity v, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(to_string(v), ctx);
+  }
+};
+template <>
+struct fmt::formatter<ajar::core::status> : fmt::formatter<std::string_view> {
+  auto format(ajar::core::status v, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(to_string(v), ctx);
+  }
+};

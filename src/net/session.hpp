@@ -1,0 +1,89 @@
+// session: the only I/O a probe sees. It owns the receive buffer and enforces the byte budget in
+// one place; the deadline is enforced by the implementation (tcp_session) around each operation.
+// Two implementations: tcp_session (real sockets) and scripted_session (canned replies, for
+// transcript tests and fuzzers).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/finding.hpp"
+#include "wire/parse.hpp"
+
+namespace ajar::net {
+
+namespace asio = boost::asio;
+
+template <class T>
+struct read_outcome {
+  core::status status = core::status::ok;
+  T value{};
+  std::string_view error;  // codec's reason when status == protocol_error
+  [[nodiscard]] bool ok() const noexcept { return status == core::status::ok; }
+};
+
+class session {
+ public:
+  // Default byte budget for one conversation: enough for any metadata answer we ask for
+  // (INFO, stats, a handshake, an aggregate result set); stops a peer that streams forever.
+  static constexpr std::size_t default_byte_budget = 1 << 20;
+
+  explicit session(std::size_t byte_budget = default_byte_budget) : budget_(byte_budget) {}
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+  virtual ~session() = default;
+
+  // Writes all of `bytes`; ok or the failure status.
+  asio::awaitable<core::status> send(std::string_view bytes);
+  // Appends at least one byte to buffer(), or fails (closed, reset, timeout, budget).
+  asio::awaitable<core::status> read_more();
+
+  [[nodiscard]] std::string_view buffer() const noexcept {
+    return std::string_view(buf_).substr(start_);
+  }
+  void consume(std::size_t n) noexcept;
+  [[nodiscard]] std::size_t bytes_received() const noexcept { return received_; }
+
+  // Reads until `parse` (std::string_view -> wire::parsed<T>) yields a value or an error.
+  template <class T, class Parse>
+  asio::awaitable<read_outcome<T>> read(Parse parse) {
+    for (;;) {
+      wire::parsed<T> r = parse(buffer());
+      if (r.status == wire::parse_status::ok) {
+        consume(r.consumed);
+        co_return read_outcome<T>{core::status::ok, std::move(r.value), {}};
+      }
+      if (r.status == wire::parse_status::error)
+        co_return read_outcome<T>{core::status::protocol_error, T{}, r.error};
+      auto st = co_await read_more();
+      if (st != core::status::ok) co_return read_outcome<T>{st, T{}, {}};
+    }
+  }
+
+  // send() then read(): one request, one reply.
+  template <class T, class Parse>
+  asio::awaitable<read_outcome<T>> exchange(std::string_view request, Parse parse) {
+    auto st = co_await send(request);
+    if (st != core::status::ok) co_return read_outcome<T>{st, T{}, {}};
+    co_return co_await read<T>(std::move(parse));
+  }
+
+ protected:
+  // Reads some bytes into `into`; returns the status and the count (>0 when ok).
+  virtual asio::awaitable<std::pair<core::status, std::size_t>> do_read(std::span<char> into) = 0;
+  virtual asio::awaitable<core::status> do_send(std::string_view bytes) = 0;
+
+ private:
+  static constexpr std::size_t read_chunk = 16 * 1024;
+  std::string buf_;
+  std::size_t start_ = 0;
+  std::size_t received_ = 0;
+  std::size_t budget_;
+};
+
+}  // namespace ajar::net

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "probes/probe.hpp"
+
+namespace ajar::probes {
+
+// Each probe file defines one of these; registry.cpp lists them. No self-registering statics.
+const probe& memcached_probe();
+const probe& mysql_probe();
+const probe& postgresql_probe();
+const probe& redis_probe();
+
+// Every probe, alphabetical by name.
+std::span<const probe* const> all();
+const probe* find(std::string_view name);
+// Default ports of a probe by name (for `-p redis`), nullopt for an unknown name.
+std::optional<std::vector<std::uint16_t>> default_ports_of(std::string_view name);
+// The union of every probe's default ports, sorted.
+std::vector<std::uint16_t> all_default_ports();
+// The order to try probes on a port: those that claim the port, then server-speaks-first
+// probes, then the rest.
+std::vector<const probe*> candidates_for(std::uint16_t port);
+
+}  // namespace ajar::probes
