@@ -1,1 +1,77 @@
-// placeholder
+#include "cli/app.hpp"
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace ajar::cli {
+
+namespace {
+
+constexpr const char* description =
+    "ajar — finds databases and dashboards in YOUR address space that answer without a password,\n"
+    "from metadata only (version, database names, counts, sizes). It never reads records and\n"
+    "never guesses passwords. It scans only the targets you name.";
+
+constexpr const char* footer =
+    "Examples:\n"
+    "  ajar scan 127.0.0.1                     default ports of every probe on one address\n"
+    "  ajar scan 127.0.1.0/24 -p redis,5432    Redis's default ports and 5432 on a /24\n"
+    "  ajar scan @targets.txt --exclude 127.0.1.7 --format ndjson -o findings.ndjson\n"
+    "  ajar scan 127.0.0.1 --fail-on high      exit 1 if anything high or critical is open\n"
+    "  ajar probes                             what ajar can identify, and on which ports\n"
+    "\n"
+    "Exit codes: 0 done, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure.";
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app(description, "ajar");
+  app.footer(footer);
+  app.set_version_flag("--version", "ajar 0.1.0");
+  app.require_subcommand(1);
+  app.get_formatter()->column_width(34);
+
+  action scan = add_scan(app);
+  action probes = add_probes(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return exit_ok;
+  } catch (const CLI::CallForAllHelp&) {
+    std::cout << app.help("", CLI::AppFormatMode::All);
+    return exit_ok;
+  } catch (const CLI::CallForVersion&) {
+    std::cout << "ajar 0.1.0\n";
+    return exit_ok;
+  } catch (const CLI::ParseError& e) {
+    // One line naming the bad token; the help is one --help away.
+    std::string what = e.what();
+    if (auto nl = what.find('\n'); nl != std::string::npos) what.erase(nl);
+    std::fprintf(stderr, "ajar: error: %s\n", what.c_str());
+    return exit_usage;
+  }
+
+  try {
+    for (auto* sub : app.get_subcommands()) {
+      if (sub->get_name() == "scan") return scan();
+      if (sub->get_name() == "probes") return probes();
+    }
+  } catch (const core::input_error& e) {
+    std::fprintf(stderr, "ajar: error: %s\n", e.what());
+    return exit_usage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ajar: runtime failure: %s\n", e.what());
+    return exit_runtime;
+  }
+  return exit_usage;
+}
+
+}  // namespace ajar::cli

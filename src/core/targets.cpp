@@ -94,36 +94,31 @@ void target_set::exclude(const target_set& excluded) {
   for (const auto& p : excluded.v6_) v6_excluded_.push_back(p);
 }
 
-std::uint64_t target_set::size() const {
-  std::uint64_t n = v4_.size();
-  for (const auto& p : v6_) {
-    for (std::uint64_t i = 0; i < v6_prefix_size(p); ++i) {
-      auto a = v6_nth(p, i);
-      if (std::none_of(v6_excluded_.begin(), v6_excluded_.end(),
-                       [&](const v6_prefix& ex) { return ex.contains(a); }))
-        ++n;
-    }
-  }
-  return n;
-}
-
-void target_set::for_each(const std::function<bool(const ip_address&)>& fn) const {
-  for (const auto& iv : v4_.intervals()) {
-    for (std::uint64_t v = iv.first; v <= iv.last; ++v)
-      if (!fn(ip_address::v4(static_cast<std::uint32_t>(v)))) return;
-  }
-  std::vector<ip_address> seen;
+std::vector<ip_address> target_set::v6_addresses() const {
+  std::vector<ip_address> out;
   for (const auto& p : v6_) {
     for (std::uint64_t i = 0; i < v6_prefix_size(p); ++i) {
       auto a = v6_nth(p, i);
       if (std::any_of(v6_excluded_.begin(), v6_excluded_.end(),
                       [&](const v6_prefix& ex) { return ex.contains(a); }))
         continue;
-      if (std::find(seen.begin(), seen.end(), a) != seen.end()) continue;
-      seen.push_back(a);
-      if (!fn(a)) return;
+      out.push_back(a);
     }
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::uint64_t target_set::size() const { return v4_.size() + v6_addresses().size(); }
+
+void target_set::for_each(const std::function<bool(const ip_address&)>& fn) const {
+  for (const auto& iv : v4_.intervals()) {
+    for (std::uint64_t v = iv.first; v <= iv.last; ++v)
+      if (!fn(ip_address::v4(static_cast<std::uint32_t>(v)))) return;
+  }
+  for (const auto& a : v6_addresses())
+    if (!fn(a)) return;
 }
 
 std::vector<ip_address> target_set::addresses() const {

@@ -53,8 +53,11 @@ class target_set {
   [[nodiscard]] std::uint64_t size() const;
   [[nodiscard]] bool empty() const { return size() == 0; }
   [[nodiscard]] const v4_interval_set& v4() const { return v4_; }
-  // Calls fn for every address, IPv4 in ascending order then IPv6 in the order given.
+  // Calls fn for every address, IPv4 in ascending order then IPv6 sorted.
   void for_each(const std::function<bool(const ip_address&)>& fn) const;
+  // The IPv6 addresses, expanded (bounded by max_v6_prefix_addresses per prefix), deduplicated,
+  // exclusions applied.
+  [[nodiscard]] std::vector<ip_address> v6_addresses() const;
   // Expands to a list; callers must bound size() first.
   [[nodiscard]] std::vector<ip_address> addresses() const;
 

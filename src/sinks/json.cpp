@@ -1,1 +1,56 @@
-// placeholder
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+
+#include "sinks/sink.hpp"
+
+namespace ajar::sinks {
+
+namespace {
+
+boost::json::value optional_string(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return boost::json::value(s);
+}
+
+boost::json::object exposure_json(const core::exposure& e) {
+  boost::json::object o;
+  auto put = [&](std::string_view key, const std::optional<std::int64_t>& v) {
+    if (v) o[key] = *v;
+  };
+  put("databases", e.databases);
+  put("tables", e.tables);
+  put("rows", e.rows);
+  put("keys", e.keys);
+  put("items", e.items);
+  put("bytes", e.bytes);
+  if (!e.names.empty()) {
+    boost::json::array names;
+    for (const auto& n : e.names) names.emplace_back(n);
+    o["names"] = std::move(names);
+  }
+  return o;
+}
+
+}  // namespace
+
+boost::json::object to_json(const core::finding& f) {
+  boost::json::object o;
+  o["ip"] = f.where.ip.to_string();
+  o["port"] = f.where.port;
+  o["transport"] = "tcp";
+  o["tls"] = f.what.tls;
+  o["service"] = f.what.service;
+  o["product"] = optional_string(f.what.product);
+  o["version"] = optional_string(f.what.version);
+  o["auth"] = core::to_string(f.what.verdict);
+  o["severity"] = core::to_string(f.severity);
+  o["evidence"] = f.what.evidence;
+  o["exposure"] = exposure_json(f.what.exposure);
+  boost::json::array indicators;
+  for (const auto& i : f.indicators) indicators.emplace_back(i);
+  o["indicators"] = std::move(indicators);
+  o["observed_at"] = core::format_utc(f.observed_at);
+  return o;
+}
+
+}  // namespace ajar::sinks

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <functional>
+
+#include <CLI/App.hpp>
+
+namespace ajar::cli {
+
+// Exit codes (DESIGN.md section 4).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_findings = 1;  // findings at or above --fail-on
+inline constexpr int exit_usage = 2;     // bad usage or input
+inline constexpr int exit_runtime = 3;   // runtime failure
+
+// A subcommand registers its options and returns the action to run once parsing succeeded.
+using action = std::function<int()>;
+
+action add_scan(CLI::App& app);
+action add_probes(CLI::App& app);
+
+int run(int argc, char** argv);
+
+}  // namespace ajar::cli

@@ -1,0 +1,50 @@
+// Sinks receive finished findings. Public write()/finish() are non-virtual and serialise
+// callers; implementations override write_()/finish_() only (spdlog's base_sink pattern).
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "core/finding.hpp"
+
+namespace ajar::sinks {
+
+class sink {
+ public:
+  sink() = default;
+  sink(const sink&) = delete;
+  sink& operator=(const sink&) = delete;
+  virtual ~sink() = default;
+
+  void write(const core::finding& f) {
+    std::lock_guard lock(mutex_);
+    write_(f);
+  }
+  void finish() {
+    std::lock_guard lock(mutex_);
+    finish_();
+  }
+
+ protected:
+  virtual void write_(const core::finding& f) = 0;
+  virtual void finish_() {}
+
+ private:
+  std::mutex mutex_;
+};
+
+enum class format { table, ndjson, csv };
+std::optional<format> parse_format(std::string_view s);
+
+std::unique_ptr<sink> make_sink(format f, std::ostream& out, bool color);
+
+// The output contract as a JSON object, fields in contract order (docs/finding.schema.json).
+boost::json::object to_json(const core::finding& f);
+// "3 databases, 7 keys, 1.2 MiB" — the exposure in a few words, for tables and alerts.
+std::string exposure_summary(const core::exposure& e);
+
+}  // namespace ajar::sinks
