@@ -1,0 +1,80 @@
+"""The command line as a user meets it: bad input is refused before anything is sent (exit 2,
+one line naming the bad token), --help teaches, `ajar probes` lists every probe."""
+import unittest
+
+from ajar_test_util import FakePeer, run
+
+# A listener that must never see a connection: proves "nothing else is scanned".
+WITNESS = ("127.0.6.1", 6379)
+
+
+class BadInput(unittest.TestCase):
+    def check(self, args, token):
+        with FakePeer(*WITNESS) as witness:
+            code, out, err, _ = run(*args)
+        self.assertEqual(code, 2, f"ajar {' '.join(args)}: {err}")
+        lines = err.strip().splitlines()
+        self.assertEqual(len(lines), 1, f"exactly one line on stderr, got: {err!r}")
+        self.assertIn(token, lines[0])
+        self.assertEqual(out, "")
+        self.assertEqual(witness.connections, 0, "bad input must not scan anything")
+
+    def test_bad_address(self):
+        self.check(["scan", "300.1.2.3", WITNESS[0]], "300.1.2.3")
+
+    def test_bad_port(self):
+        self.check(["scan", WITNESS[0], "-p", "70000"], "70000")
+
+    def test_misspelt_probe_name(self):
+        self.check(["scan", "-p", "redsi", WITNESS[0]], "redsi")
+
+    def test_no_target(self):
+        self.check(["scan"], "no target")
+
+    def test_missing_target_file(self):
+        self.check(["scan", "@missing-file", WITNESS[0]], "missing-file")
+
+    def test_negative_rate(self):
+        self.check(["scan", WITNESS[0], "--rate", "-5"], "-5")
+
+    def test_unknown_option(self):
+        self.check(["scan", WITNESS[0], "--bogus"], "--bogus")
+
+    def test_bad_format(self):
+        self.check(["scan", WITNESS[0], "--format", "xml"], "xml")
+
+    def test_bad_fail_on(self):
+        self.check(["scan", WITNESS[0], "--fail-on", "severe"], "severe")
+
+    def test_bad_duration(self):
+        self.check(["scan", WITNESS[0], "--timeout", "5x"], "5x")
+
+    def test_excluded_target_is_never_touched(self):
+        with FakePeer(*WITNESS) as witness:
+            code, out, err, _ = run("scan", WITNESS[0], "-p", str(WITNESS[1]), "--exclude", "127.0.6.0/24",
+                                    "--format", "ndjson")
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out, "")
+        self.assertEqual(witness.connections, 0)
+
+
+class Help(unittest.TestCase):
+    def test_scan_help_lists_every_option(self):
+        code, out, _, _ = run("scan", "--help")
+        self.assertEqual(code, 0)
+        for opt in ["--ports", "--exclude", "--exclude-file", "--format", "--output", "--concurrency",
+                    "--rate", "--connect-timeout", "--timeout", "--fail-on", "--all"]:
+            self.assertIn(opt, out)
+
+    def test_probes_lists_each_probe_with_ports(self):
+        code, out, _, _ = run("probes")
+        self.assertEqual(code, 0)
+        rows = {line.split()[0]: line.split()[1] for line in out.strip().splitlines()}
+        self.assertEqual(rows["redis"], "6379")
+        self.assertEqual(rows["postgresql"], "5432")
+        self.assertEqual(rows["mysql"], "3306")
+        self.assertEqual(rows["memcached"], "11211")
+
+
+if __name__ == "__main__":
+    unittest.main()
