@@ -26,10 +26,12 @@ PG_V = binary_version(["/usr/lib/postgresql/15/bin/postgres", "--version"], r"Po
 MARIADB_V = binary_version(["mariadbd", "--version"], r"Ver ([0-9.]+)-MariaDB")
 MEMCACHED_V = binary_version(["memcached", "-V"], r"memcached ([0-9.]+)")
 
-# (address, port) -> (service, product, version or None when unknowable, auth)
+# (address, port) -> (service, product or None when it must be null, version or None when
+# the conversation cannot learn it, auth)
 EXPECTED = {
     ("127.0.1.1", 6379): ("redis", "Redis", REDIS_V, "none"),
-    ("127.0.2.1", 6379): ("redis", "Redis", None, "required"),
+    # NOAUTH proves the Redis protocol but not which server (Valkey and KeyDB say it too).
+    ("127.0.2.1", 6379): ("redis", None, None, "required"),
     ("127.0.1.2", 5432): ("postgresql", "PostgreSQL", PG_V, "none"),
     ("127.0.2.2", 5432): ("postgresql", "PostgreSQL", None, "required"),
     ("127.0.3.2", 5432): ("postgresql", "PostgreSQL", None, "restricted"),
