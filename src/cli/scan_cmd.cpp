@@ -1,8 +1,13 @@
 #include <netdb.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <random>
+#include <thread>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -13,6 +18,7 @@
 #include "cli/app.hpp"
 #include "core/error.hpp"
 #include "core/ports.hpp"
+#include "engine/resume.hpp"
 #include "engine/scan.hpp"
 #include "probes/registry.hpp"
 #include "sinks/sink.hpp"
@@ -28,8 +34,17 @@ struct scan_args {
   std::vector<std::string> exclude_files;
   std::string format = "table";
   std::string output;
-  std::string concurrency = "512";
+  std::string concurrency;  // default: sized from --rate x --timeout, else 1024
   std::string rate = "0";
+  std::string per_host = "0";
+  std::string retries = "1";
+  std::string threads;       // default: one per core
+  std::string seed;          // default: random, recorded in the resume file
+  std::string shard = "1/1";
+  std::string resume;
+  std::string resume_file = "ajar.resume";
+  std::string stats_every;
+  std::string source_ip;
   std::string connect_timeout = "3s";
   std::string timeout = "10s";
   std::string fail_on;
@@ -55,41 +70,109 @@ std::vector<core::ip_address> resolve_host(const std::string& name) {
   return out;
 }
 
-double parse_positive(std::string_view flag, const std::string& text, bool allow_zero) {
+double parse_number(std::string_view flag, const std::string& text, double min, double max) {
   double v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size() || v < 0 || (!allow_zero && v == 0))
-    throw core::input_error(fmt::format("invalid {} '{}': must be a {} number", flag, text,
-                                        allow_zero ? "non-negative" : "positive"));
+  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
+    throw core::input_error(fmt::format("invalid {} '{}': must be a number from {} to {}", flag, text, min, max));
   return v;
 }
 
-int scan(const scan_args& a) {
+std::uint64_t parse_count(std::string_view flag, const std::string& text, std::uint64_t min, std::uint64_t max) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
+    throw core::input_error(fmt::format("invalid {} '{}': must be a whole number from {} to {}", flag, text, min, max));
+  return v;
+}
+
+// Raises the soft descriptor limit to the hard one: a scan holds one socket per connection in
+// flight. Returns the limit now in force.
+std::uint64_t raise_fd_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return rl.rlim_cur;
+}
+
+engine::scan_plan plan_from_args(const scan_args& a) {
+  engine::scan_plan plan;
+  if (!a.resume.empty()) {
+    if (!a.targets.empty() || !a.ports.empty() || !a.excludes.empty() || !a.exclude_files.empty() ||
+        !a.seed.empty() || a.shard != "1/1" || !a.threads.empty())
+      throw core::input_error(
+          "--resume continues a saved scan: targets, -p, --exclude, --seed, --shard and --threads come "
+          "from the resume file and cannot be given again");
+    return engine::read_resume_file(a.resume);
+  }
   // Everything the user said is checked before the first packet: a typo never half-scans.
   if (a.targets.empty())
     throw core::input_error(
         "no target given: name at least one address, CIDR, range, host name or @file (ajar scans "
         "only what it is told to)");
-  core::target_set targets;
-  for (const auto& t : a.targets) core::parse_target(t, targets, resolve_host);
+  for (const auto& t : a.targets) core::parse_target(t, plan.targets, resolve_host);
   core::target_set excluded;
   for (const auto& t : a.excludes) core::parse_target(t, excluded, resolve_host);
   for (const auto& f : a.exclude_files)
     for (const auto& t : core::read_target_file(f)) core::parse_target(t, excluded, resolve_host);
-  targets.exclude(excluded);
+  plan.targets.exclude(excluded);
+  plan.target_tokens = a.targets;
+  plan.exclude_tokens = a.excludes;
+  for (const auto& f : a.exclude_files) plan.exclude_tokens.push_back("@" + f);
+  plan.ports = a.ports.empty() ? probes::all_default_ports()
+                               : core::parse_ports(a.ports, probes::default_ports_of);
+  if (a.seed.empty()) {
+    plan.seed = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+  } else {
+    plan.seed = parse_count("--seed", a.seed, 0, UINT64_MAX);
+  }
+  unsigned i = 0, n = 0;
+  char extra = 0;
+  if (std::sscanf(a.shard.c_str(), "%u/%u%c", &i, &n, &extra) != 2 || n == 0 || i < 1 || i > n || n > 65536)
+    throw core::input_error(fmt::format("invalid --shard '{}': use i/N with 1 <= i <= N, e.g. 2/4", a.shard));
+  plan.shard = i - 1;
+  plan.shards = n;
+  auto cores = std::max(1U, std::thread::hardware_concurrency());
+  plan.threads = a.threads.empty() ? cores
+                                   : static_cast<std::uint32_t>(parse_count("--threads", a.threads, 1, 256));
+  return plan;
+}
+
+int scan(const scan_args& a) {
+  auto plan = plan_from_args(a);
 
   engine::scan_options o;
-  o.ports = a.ports.empty() ? probes::all_default_ports()
-                            : core::parse_ports(a.ports, probes::default_ports_of);
-  double conc = parse_positive("--concurrency", a.concurrency, false);
-  if (conc != static_cast<double>(static_cast<std::size_t>(conc)) || conc > 65536)
-    throw core::input_error(fmt::format("invalid --concurrency '{}': must be a whole number 1-65536",
-                                        a.concurrency));
-  o.concurrency = static_cast<std::size_t>(conc);
-  o.rate = parse_positive("--rate", a.rate, true);
+  o.rate = parse_number("--rate", a.rate, 0, 1e9);
   o.connect_timeout = core::parse_duration(a.connect_timeout);
   o.timeout = core::parse_duration(a.timeout);
+  o.per_host = parse_count("--per-host", a.per_host, 0, 65536);
+  o.retries = static_cast<unsigned>(parse_count("--retries", a.retries, 0, 10));
   o.all = a.all;
+  if (!a.stats_every.empty()) o.stats_every = core::parse_duration(a.stats_every);
+  if (!a.source_ip.empty()) {
+    o.source = core::ip_address::parse(a.source_ip);
+    if (!o.source) throw core::input_error(fmt::format("invalid --source-ip '{}': not an IP address", a.source_ip));
+  }
+  // Each connection in flight holds a descriptor; keep a margin for the process itself.
+  constexpr std::uint64_t fd_margin = 64;
+  std::uint64_t fd_room = std::max<std::uint64_t>(16, raise_fd_limit() - fd_margin);
+  if (!a.concurrency.empty()) {
+    o.concurrency = parse_count("--concurrency", a.concurrency, 1, 1'000'000);
+  } else if (o.rate > 0) {
+    // Little's law: in flight = arrival rate x time each one takes.
+    double per_target_s = std::chrono::duration<double>(o.connect_timeout).count();
+    o.concurrency = static_cast<std::size_t>(std::clamp(o.rate * per_target_s, 16.0, 1e6));
+  }
+  if (o.concurrency > fd_room) {
+    if (!a.quiet)
+      std::fprintf(stderr, "ajar: --concurrency lowered from %zu to %llu (open-file limit)\n", o.concurrency,
+                   static_cast<unsigned long long>(fd_room));
+    o.concurrency = fd_room;
+  }
 
   auto fmt_kind = sinks::parse_format(a.format);
   if (!fmt_kind)
@@ -103,33 +186,40 @@ int scan(const scan_args& a) {
   }
   std::ofstream file;
   if (!a.output.empty()) {
-    file.open(a.output, std::ios::out | std::ios::trunc);
+    // A resumed scan adds to what the interrupted one wrote.
+    file.open(a.output, std::ios::out | (a.resume.empty() ? std::ios::trunc : std::ios::app));
     if (!file) throw core::input_error(fmt::format("cannot write output file '{}'", a.output));
   }
   std::ostream& out = a.output.empty() ? std::cout : file;
   bool color = a.output.empty() && !a.no_color && isatty(STDOUT_FILENO) != 0 &&
                std::getenv("NO_COLOR") == nullptr;
+  o.live_progress = !a.quiet && isatty(STDERR_FILENO) != 0;
 
-  if (targets.empty()) {
+  if (plan.targets.empty()) {
     if (!a.quiet) std::fprintf(stderr, "ajar: every target is excluded; nothing to scan\n");
     return exit_ok;
   }
 
   auto sink = sinks::make_sink(*fmt_kind, out, color);
-  bool failed = false;
-  auto stats = engine::run_scan(targets, o, [&](core::finding f) {
+  std::atomic<bool> failed = false;
+  auto result = engine::run_scan(plan, o, [&](core::finding f) {
     if (fail_on && f.severity >= *fail_on) failed = true;
     sink->write(f);
   });
   sink->finish();
   if (!out) throw std::runtime_error("writing the output failed");
+  const auto& st = result.stats;
   if (!a.quiet) {
-    std::fprintf(stderr, "ajar: %llu endpoints (%llu addresses x %zu ports) in %.1f s: %llu open, %llu identified\n",
-                 static_cast<unsigned long long>(stats.endpoints),
-                 static_cast<unsigned long long>(targets.size()), o.ports.size(),
-                 std::chrono::duration<double>(stats.elapsed).count(),
-                 static_cast<unsigned long long>(stats.open),
-                 static_cast<unsigned long long>(stats.identified));
+    std::fprintf(stderr, "ajar: %llu endpoints (%llu addresses x %zu ports) in %.2f s: %llu open, %llu identified\n",
+                 static_cast<unsigned long long>(st.endpoints), static_cast<unsigned long long>(plan.targets.size()),
+                 plan.ports.size(), std::chrono::duration<double>(st.elapsed).count(),
+                 static_cast<unsigned long long>(st.open), static_cast<unsigned long long>(st.identified));
+  }
+  if (result.interrupted) {
+    engine::write_resume_file(a.resume_file, plan, result.progress);
+    std::fprintf(stderr, "ajar: interrupted; findings so far are written. Continue with: ajar scan --resume %s\n",
+                 a.resume_file.c_str());
+    return 128 + result.signal;
   }
   return failed ? exit_findings : exit_ok;
 }
@@ -149,7 +239,20 @@ action add_scan(CLI::App& app) {
   cmd->add_option("--exclude-file", args->exclude_files, "Never touch the targets listed in FILE; repeatable");
   cmd->add_option("--format", args->format, "Output format: table, ndjson or csv")->capture_default_str();
   cmd->add_option("-o,--output", args->output, "Write findings to FILE instead of standard output");
-  cmd->add_option("--concurrency", args->concurrency, "Connections in flight at most")->capture_default_str();
+  cmd->add_option("--concurrency", args->concurrency,
+                  "Connections in flight at most (default: --rate x --connect-timeout, else 1024)");
+  cmd->add_option("--per-host", args->per_host, "Connections in flight per address at most (0 = no cap)")
+      ->capture_default_str();
+  cmd->add_option("--retries", args->retries, "Extra connects after a connect timeout")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Scanner threads, one event loop each (default: one per core)");
+  cmd->add_option("--seed", args->seed, "Seed of the scan order; the same seed gives the same order");
+  cmd->add_option("--shard", args->shard, "Scan only slice i of N (i/N); N machines with 1/N..N/N cover all")
+      ->capture_default_str();
+  cmd->add_option("--resume", args->resume, "Continue the scan saved in FILE (written on SIGINT/SIGTERM)");
+  cmd->add_option("--resume-file", args->resume_file, "Where an interrupted scan saves its place")
+      ->capture_default_str();
+  cmd->add_option("--stats-every", args->stats_every, "Write progress as a JSON line to stderr this often (e.g. 5s)");
+  cmd->add_option("--source-ip", args->source_ip, "Connect from this local address");
   cmd->add_option("--rate", args->rate, "New connections per second at most (0 = no limit)")->capture_default_str();
   cmd->add_option("--connect-timeout", args->connect_timeout, "Time allowed for one connect (e.g. 500ms, 3s)")
       ->capture_default_str();
@@ -158,7 +261,7 @@ action add_scan(CLI::App& app) {
   cmd->add_option("--fail-on", args->fail_on,
                   "Exit 1 if a finding is at or above this severity: info, low, medium, high, critical");
   cmd->add_flag("--all", args->all, "Also report open ports that no probe recognised (service 'unknown')");
-  cmd->add_flag("-q,--quiet", args->quiet, "No summary line on standard error");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on standard error");
   cmd->add_flag("--no-color", args->no_color, "Never colour the table (NO_COLOR is honoured too)");
   return [args] { return scan(*args); };
 }

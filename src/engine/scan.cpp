@@ -1,157 +1,171 @@
 #include "engine/scan.hpp"
 
-#include <algorithm>
-#include <optional>
+#include <unistd.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
-#include "findings/severity.hpp"
-#include "net/rate_limiter.hpp"
-#include "net/tcp_session.hpp"
-#include "probes/registry.hpp"
+#include "core/cyclic.hpp"
+#include "core/target_space.hpp"
+#include "engine/progress.hpp"
+#include "engine/runner.hpp"
 
 namespace ajar::engine {
 
+namespace asio = boost::asio;
+using clock = std::chrono::steady_clock;
+
+std::uint64_t planned_endpoints(const scan_plan& plan) {
+  core::target_space space(plan.targets, plan.ports);
+  std::uint64_t n = space.size();
+  if (plan.shards <= 1 || n == 0) return n;
+  core::cyclic_permutation perm(n, plan.seed);
+  // The shard's share of the cycle, scaled from cycle positions to indices.
+  long double share = static_cast<long double>(perm.slice_positions(plan.shard, plan.shards)) /
+                      static_cast<long double>(perm.prime() - 1);
+  return static_cast<std::uint64_t>(share * static_cast<long double>(n) + 0.5L);
+}
+
 namespace {
 
-namespace asio = boost::asio;
-using net::clock;
-
-// Walks addresses (outer) x ports (inner) without materialising the product. IPv4 intervals
-// are walked lazily, so a /8 costs nothing up front; IPv6 lists are small by construction.
-class target_cursor {
+// The monitor: a timer on the calling thread that reads the shared counters.
+class monitor {
  public:
-  target_cursor(const core::target_set& t, const std::vector<std::uint16_t>& ports)
-      : intervals_(t.v4().intervals()), v6_(t.v6_addresses()), ports_(ports) {}
+  monitor(asio::io_context& ctx, shared_state& shared, std::uint64_t total, std::uint64_t already,
+          const scan_options& o)
+      : shared_(shared),
+        total_(total),
+        already_(already),
+        live_(o.live_progress),
+        every_(o.stats_every),
+        live_timer_(ctx),
+        stats_timer_(ctx),
+        started_(clock::now()),
+        last_(started_) {
+    if (live_) arm(live_timer_, std::chrono::seconds(1), true);
+    if (every_) arm(stats_timer_, *every_, false);
+  }
 
-  std::optional<core::endpoint> next() {
-    if (ports_.empty()) return std::nullopt;
-    for (;;) {
-      if (!current_) {
-        current_ = next_address();
-        if (!current_) return std::nullopt;
-        port_index_ = 0;
-      }
-      if (port_index_ < ports_.size()) return core::endpoint{*current_, ports_[port_index_++]};
-      current_.reset();
-    }
+  void stop() {
+    live_timer_.cancel();
+    stats_timer_.cancel();
+    if (live_ && drawn_) std::fputs("\r\x1b[K", stderr);  // leave a clean line for the summary
+    if (every_) std::fprintf(stderr, "%s\n", format_status_json(snapshot(false)).c_str());
   }
 
  private:
-  std::optional<core::ip_address> next_address() {
-    while (interval_index_ < intervals_.size()) {
-      const auto& iv = intervals_[interval_index_];
-      std::uint64_t v = std::uint64_t{iv.first} + offset_;
-      if (v <= iv.last) {
-        ++offset_;
-        return core::ip_address::v4(static_cast<std::uint32_t>(v));
+  progress_snapshot snapshot(bool update_rate) {
+    progress_snapshot s;
+    s.done = already_ + shared_.done.load();
+    s.total = total_;
+    s.open = shared_.open.load();
+    s.identified = shared_.identified.load();
+    s.errors = shared_.errors.load();
+    auto now = clock::now();
+    s.elapsed_s = std::chrono::duration<double>(now - started_).count();
+    double dt = std::chrono::duration<double>(now - last_).count();
+    if (update_rate && dt > 0) {
+      rate_ = static_cast<double>(s.done - last_done_) / dt;
+      last_ = now;
+      last_done_ = s.done;
+    }
+    s.rate = rate_;
+    return s;
+  }
+
+  void arm(asio::steady_timer& t, std::chrono::milliseconds every, bool live) {
+    t.expires_after(every);
+    t.async_wait([this, &t, every, live](boost::system::error_code ec) {
+      if (ec) return;
+      if (live) {
+        std::fprintf(stderr, "\r\x1b[K%s", format_status_line(snapshot(true)).c_str());
+        drawn_ = true;
+      } else {
+        std::fprintf(stderr, "%s\n", format_status_json(snapshot(!live_)).c_str());
       }
-      ++interval_index_;
-      offset_ = 0;
-    }
-    if (v6_index_ < v6_.size()) return v6_[v6_index_++];
-    return std::nullopt;
+      std::fflush(stderr);
+      arm(t, every, live);
+    });
   }
 
-  const std::vector<core::v4_interval>& intervals_;
-  std::vector<core::ip_address> v6_;
-  const std::vector<std::uint16_t>& ports_;
-  std::size_t interval_index_ = 0;
-  std::uint64_t offset_ = 0;
-  std::size_t v6_index_ = 0;
-  std::optional<core::ip_address> current_;
-  std::size_t port_index_ = 0;
-};
-
-class scanner {
- public:
-  scanner(const core::target_set& targets, const scan_options& o, const finding_handler& out)
-      : options_(o), out_(out), cursor_(targets, o.ports), bucket_(o.rate) {}
-
-  scan_stats run() {
-    auto started = clock::now();
-    asio::io_context ctx(1);
-    std::size_t workers = std::max<std::size_t>(1, options_.concurrency);
-    for (std::size_t i = 0; i < workers; ++i) asio::co_spawn(ctx, worker(), asio::detached);
-    ctx.run();
-    stats_.elapsed = clock::now() - started;
-    return stats_;
-  }
-
- private:
-  asio::awaitable<void> worker() {
-    while (auto ep = cursor_.next()) {
-      ++stats_.endpoints;
-      co_await scan_endpoint(*ep);
-    }
-  }
-
-  void emit(const core::endpoint& ep, core::observation obs) {
-    core::finding f;
-    f.where = ep;
-    f.severity = findings::rate(obs);
-    f.what = std::move(obs);
-    f.observed_at = std::chrono::system_clock::now();
-    out_(std::move(f));
-  }
-
-  asio::awaitable<void> scan_endpoint(core::endpoint ep) {
-    auto deadline = clock::now() + options_.timeout;
-    auto candidates = probes::candidates_for(ep.port);
-    bool open = false;
-    core::status last_end = core::status::ok;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-      const auto* p = candidates[i];
-      auto now = clock::now();
-      if (now >= deadline) break;
-      co_await bucket_.acquire();
-      auto [st, session] =
-          co_await net::tcp_session::connect(ep, clock::now() + options_.connect_timeout, deadline);
-      if (st != core::status::ok) break;  // closed, filtered, or it went away between probes
-      if (!open) {
-        open = true;
-        ++stats_.open;
-      }
-      // Probes that claim this port get all the time left; fallbacks share it fairly, so a
-      // silent peer cannot eat the whole deadline on the first guess.
-      auto ports = p->info().default_ports;
-      bool claims = std::find(ports.begin(), ports.end(), ep.port) != ports.end();
-      if (!claims) session->set_deadline(now + (deadline - now) / static_cast<long>(candidates.size() - i));
-      auto obs = co_await p->run(*session);
-      session->abort();
-      last_end = obs.end;
-      if (obs.identified) {
-        ++stats_.identified;
-        if (obs.service.empty()) obs.service = std::string(p->info().name);
-        emit(ep, std::move(obs));
-        co_return;
-      }
-    }
-    if (open && options_.all) {
-      core::observation unknown;
-      unknown.service = "unknown";
-      unknown.evidence = fmt::format("port accepts connections; no probe recognised the service ({})",
-                                     core::to_string(last_end));
-      unknown.end = last_end;
-      emit(ep, std::move(unknown));
-    }
-  }
-
-  const scan_options& options_;
-  const finding_handler& out_;
-  target_cursor cursor_;
-  net::token_bucket bucket_;
-  scan_stats stats_;
+  shared_state& shared_;
+  std::uint64_t total_, already_;
+  bool live_;
+  std::optional<std::chrono::milliseconds> every_;
+  asio::steady_timer live_timer_, stats_timer_;
+  clock::time_point started_, last_;
+  std::uint64_t last_done_ = 0;
+  double rate_ = 0;
+  bool drawn_ = false;
 };
 
 }  // namespace
 
-scan_stats run_scan(const core::target_set& targets, const scan_options& options,
-                    const finding_handler& on_finding) {
-  scanner s(targets, options, on_finding);
-  return s.run();
+scan_result run_scan(const scan_plan& plan, const scan_options& options,
+                     const finding_handler& on_finding) {
+  scan_result result;
+  auto started = clock::now();
+  core::target_space space(plan.targets, plan.ports);
+  if (space.size() == 0) return result;
+  core::cyclic_permutation perm(space.size(), plan.seed);
+
+  shared_state shared;
+  shared.out = &on_finding;
+  std::vector<std::unique_ptr<slice_runner>> runners;
+  for (std::uint32_t t = 0; t < plan.threads; ++t)
+    runners.push_back(std::make_unique<slice_runner>(space, perm, plan, options, t, shared));
+
+  asio::io_context control(1);
+  asio::signal_set signals(control, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    result.interrupted = true;
+    result.signal = sig;
+    for (auto& r : runners) r->stop();
+  });
+  std::uint64_t total = planned_endpoints(plan);
+  // A resumed scan counts what earlier runs finished, so the percentage continues.
+  std::uint64_t already = 0;
+  if (!plan.progress.empty()) {
+    long double walked = 0;
+    for (const auto& p : plan.progress) walked += static_cast<long double>(p.position);
+    long double per_thread = static_cast<long double>(perm.slice_positions(plan.shard, plan.shards));
+    if (per_thread > 0)
+      already = static_cast<std::uint64_t>(walked / (per_thread * plan.threads) * static_cast<long double>(total));
+  }
+  monitor mon(control, shared, total, already, options);
+
+  std::atomic<std::uint32_t> remaining{plan.threads};
+  std::vector<std::thread> threads;
+  for (auto& r : runners) {
+    threads.emplace_back([&, runner = r.get()] {
+      runner->run();
+      asio::post(control, [&] {
+        if (--remaining == 0) {
+          signals.cancel();
+          mon.stop();
+        }
+      });
+    });
+  }
+  control.run();
+  for (auto& t : threads) t.join();
+
+  for (auto& r : runners) result.progress.push_back(r->progress());
+  result.stats.endpoints = shared.done.load();
+  result.stats.open = shared.open.load();
+  result.stats.identified = shared.identified.load();
+  result.stats.errors = shared.errors.load();
+  result.stats.elapsed = clock::now() - started;
+  return result;
 }
 
 }  // namespace ajar::engine

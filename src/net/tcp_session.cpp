@@ -1,5 +1,7 @@
 #include "net/tcp_session.hpp"
 
+#include <netinet/in.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
@@ -47,10 +49,23 @@ void tcp_session::abort() noexcept {
 
 asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> tcp_session::connect(
     const core::endpoint& to, clock::time_point connect_deadline, clock::time_point deadline,
-    std::size_t byte_budget) {
+    const std::optional<core::ip_address>& source, std::size_t byte_budget) {
   using result = std::pair<core::status, std::unique_ptr<tcp_session>>;
   asio::ip::tcp::socket sock(co_await asio::this_coro::executor);
   asio::ip::tcp::endpoint ep(to_asio(to.ip), to.port);
+  if (source) {
+    boost::system::error_code ec;
+    sock.open(ep.protocol(), ec);
+    if (!ec) {
+      int one = 1;
+      // Without this, bind() reserves a port per socket up front and a scan runs out of
+      // ephemeral ports at ~28k connections; with it the port is chosen at connect() per
+      // 4-tuple.
+      ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+      sock.bind(asio::ip::tcp::endpoint(to_asio(*source), 0), ec);
+    }
+    if (ec) co_return result{status_from(ec), nullptr};
+  }
   auto until = std::min(connect_deadline, deadline);
   auto r = co_await with_timeout(sock.async_connect(ep, use_tuple), until);
   if (!r) {

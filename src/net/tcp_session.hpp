@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -23,10 +24,13 @@ class tcp_session final : public session {
               std::size_t byte_budget = default_byte_budget);
   ~tcp_session() override;
 
-  // Connects within min(connect deadline, overall deadline). On failure returns the status and
-  // no session.
+  // Connects within min(connect deadline, overall deadline), from `source` when given (bound
+  // with IP_BIND_ADDRESS_NO_PORT so the kernel picks the port at connect time and the
+  // ephemeral range is shared across destinations). On failure returns the status and no
+  // session.
   static asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> connect(
       const core::endpoint& to, clock::time_point connect_deadline, clock::time_point deadline,
+      const std::optional<core::ip_address>& source = std::nullopt,
       std::size_t byte_budget = default_byte_budget);
 
   void set_deadline(clock::time_point d) noexcept { deadline_ = d; }

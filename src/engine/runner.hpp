@@ -1,0 +1,74 @@
+// slice_runner: one thread's share of a scan. It walks the shard's permutation and takes the
+// endpoints whose address index is (thread mod threads); its workers share one io_context, one
+// token bucket and one per-host table, so nothing on the hot path takes a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/cyclic.hpp"
+#include "core/target_space.hpp"
+#include "engine/scan.hpp"
+#include "net/rate_limiter.hpp"
+
+namespace ajar::engine {
+
+// What every runner shares: counters the monitor reads, and the one writer.
+struct shared_state {
+  std::atomic<std::uint64_t> done{0}, open{0}, identified{0}, errors{0};
+  std::mutex writer;
+  const finding_handler* out = nullptr;
+};
+
+struct ip_hash {
+  std::size_t operator()(const core::ip_address& a) const noexcept;
+};
+
+class slice_runner {
+ public:
+  slice_runner(const core::target_space& space, const core::cyclic_permutation& perm,
+               const scan_plan& plan, const scan_options& options, std::uint32_t index,
+               shared_state& shared);
+  void run();                 // blocks until the slice is done or stop() is called
+  void stop() noexcept;       // any thread
+  [[nodiscard]] thread_progress progress() const;  // after run() returned
+
+ private:
+  struct host_slot {
+    std::size_t in_flight = 0;
+    std::deque<boost::asio::steady_timer*> waiters;
+  };
+  struct next_item {
+    std::uint64_t position;
+    core::endpoint where;
+  };
+
+  std::optional<next_item> next();
+  boost::asio::awaitable<void> worker();
+  boost::asio::awaitable<void> acquire_host(const core::ip_address& ip);
+  void release_host(const core::ip_address& ip);
+  void finished(std::uint64_t position);
+
+  const core::target_space& space_;
+  const scan_options& options_;
+  shared_state& shared_;
+  std::uint32_t index_, threads_;
+  std::size_t workers_;
+  boost::asio::io_context ctx_{1};
+  core::cyclic_permutation::walker walker_;
+  std::unordered_set<std::uint64_t> skip_;   // done in an earlier run (resume)
+  std::set<std::uint64_t> in_flight_;        // cycle positions being scanned
+  std::set<std::uint64_t> done_ahead_;       // finished while an earlier one is in flight
+  net::token_bucket bucket_;
+  std::unordered_map<core::ip_address, host_slot, ip_hash> hosts_;
+};
+
+}  // namespace ajar::engine
