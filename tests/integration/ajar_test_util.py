@@ -101,3 +101,54 @@ class FakePeer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class Netns:
+    """A private network namespace with only its own loopback up: a whole 127.0.0.0/8 to
+    ourselves, where one server bound to 0.0.0.0 answers on every 127.x address without
+    touching the machine's real loopback (or the lab). Needs root; every process started in it
+    is stopped by PID, then the namespace is deleted."""
+
+    def __init__(self, tag):
+        self.name = f"ajar-test-{tag}-{os.getpid()}"
+        subprocess.run(["ip", "netns", "add", self.name], check=True)
+        subprocess.run(["ip", "-n", self.name, "link", "set", "lo", "up"], check=True)
+        self._procs = []
+
+    def prefix(self):
+        return ["ip", "netns", "exec", self.name]
+
+    def start(self, *cmd):
+        p = subprocess.Popen([*self.prefix(), *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._procs.append(p)
+        return p
+
+    def wait_port(self, port, seconds=10):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            r = subprocess.run([*self.prefix(), "ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True)
+            if r.stdout.strip():
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"nothing listens on :{port} in {self.name}")
+
+    def close(self):
+        for p in self._procs:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait(timeout=5)
+        subprocess.run(["ip", "netns", "del", self.name], check=False)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def can_use_netns():
+    return os.geteuid() == 0 and subprocess.run(["ip", "netns", "list"], capture_output=True).returncode == 0
