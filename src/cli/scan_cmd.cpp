@@ -20,6 +20,7 @@
 #include "core/ports.hpp"
 #include "engine/resume.hpp"
 #include "engine/scan.hpp"
+#include "net/syn.hpp"
 #include "probes/registry.hpp"
 #include "sinks/sink.hpp"
 
@@ -45,6 +46,8 @@ struct scan_args {
   std::string resume_file = "ajar.resume";
   std::string stats_every;
   std::string source_ip;
+  bool syn = false;
+  std::string syn_wait = "1s";
   std::string connect_timeout = "3s";
   std::string timeout = "10s";
   std::string fail_on;
@@ -103,9 +106,9 @@ engine::scan_plan plan_from_args(const scan_args& a) {
   engine::scan_plan plan;
   if (!a.resume.empty()) {
     if (!a.targets.empty() || !a.ports.empty() || !a.excludes.empty() || !a.exclude_files.empty() ||
-        !a.seed.empty() || a.shard != "1/1" || !a.threads.empty())
+        !a.seed.empty() || a.shard != "1/1" || !a.threads.empty() || a.syn)
       throw core::input_error(
-          "--resume continues a saved scan: targets, -p, --exclude, --seed, --shard and --threads come "
+          "--resume continues a saved scan: targets, -p, --exclude, --seed, --shard, --threads and --syn come "
           "from the resume file and cannot be given again");
     return engine::read_resume_file(a.resume);
   }
@@ -174,6 +177,19 @@ int scan(const scan_args& a) {
     o.concurrency = fd_room;
   }
 
+  // Raw sockets are checked before any output exists: no privilege, one line, exit 2.
+  std::unique_ptr<net::syn_scanner> syn;
+  if (a.syn) plan.syn = true;
+  if (plan.syn && !plan.syn_open) {
+    net::syn_options so;
+    so.rate = o.rate;
+    so.wait = core::parse_duration(a.syn_wait);
+    so.seed = plan.seed;
+    so.retries = o.retries;
+    syn = net::syn_scanner::open(so);
+    o.syn = syn.get();
+  }
+
   auto fmt_kind = sinks::parse_format(a.format);
   if (!fmt_kind)
     throw core::input_error(fmt::format("invalid --format '{}': use table, ndjson or csv", a.format));
@@ -216,7 +232,7 @@ int scan(const scan_args& a) {
                  static_cast<unsigned long long>(st.open), static_cast<unsigned long long>(st.identified));
   }
   if (result.interrupted) {
-    engine::write_resume_file(a.resume_file, plan, result.progress);
+    engine::write_resume_file(a.resume_file, plan, result);
     std::fprintf(stderr, "ajar: interrupted; findings so far are written. Continue with: ajar scan --resume %s\n",
                  a.resume_file.c_str());
     return 128 + result.signal;
@@ -253,6 +269,10 @@ action add_scan(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--stats-every", args->stats_every, "Write progress as a JSON line to stderr this often (e.g. 5s)");
   cmd->add_option("--source-ip", args->source_ip, "Connect from this local address");
+  cmd->add_flag("--syn", args->syn,
+                "Find open ports with raw SYNs first (needs root or CAP_NET_RAW), then probe only those");
+  cmd->add_option("--syn-wait", args->syn_wait, "With --syn: how long to wait for late SYN-ACKs")
+      ->capture_default_str();
   cmd->add_option("--rate", args->rate, "New connections per second at most (0 = no limit)")->capture_default_str();
   cmd->add_option("--connect-timeout", args->connect_timeout, "Time allowed for one connect (e.g. 500ms, 3s)")
       ->capture_default_str();

@@ -25,8 +25,8 @@ json::array strings(const std::vector<std::string>& v) {
 
 }  // namespace
 
-void write_resume_file(const std::string& path, const scan_plan& plan,
-                       const std::vector<thread_progress>& progress) {
+void write_resume_file(const std::string& path, const scan_plan& plan, const scan_result& result) {
+  const auto& progress = result.progress;
   json::object o;
   o["ajar_resume"] = format_version;
   o["targets"] = strings(plan.target_tokens);
@@ -52,6 +52,12 @@ void write_resume_file(const std::string& path, const scan_plan& plan,
     prog.emplace_back(json::object{{"position", p.position}, {"done_ahead", std::move(ahead)}});
   }
   o["progress"] = std::move(prog);
+  o["syn"] = plan.syn;
+  if (result.syn_open) {
+    json::array open;
+    for (const auto& ep : *result.syn_open) open.emplace_back(json::array{ep.ip.to_string(), ep.port});
+    o["syn_open"] = std::move(open);
+  }
 
   // Write-then-rename: an interruption while writing never leaves half a resume file.
   std::string tmp = path + ".tmp";
@@ -107,7 +113,20 @@ scan_plan read_resume_file(const std::string& path) {
       for (const auto& d : p.at("done_ahead").as_array()) tp.done_ahead.push_back(d.to_number<std::uint64_t>());
       plan.progress.push_back(std::move(tp));
     }
-    if (plan.threads == 0 || plan.progress.size() != plan.threads) throw bad("progress does not match threads");
+    plan.syn = o.contains("syn") && o.at("syn").as_bool();
+    if (o.contains("syn_open")) {
+      std::vector<core::endpoint> open;
+      for (const auto& e : o.at("syn_open").as_array()) {
+        auto ip = core::ip_address::parse(std::string(e.as_array().at(0).as_string()));
+        if (!ip) throw bad("bad syn_open address");
+        open.push_back({*ip, e.as_array().at(1).to_number<std::uint16_t>()});
+      }
+      plan.syn_open = std::move(open);
+    }
+    // Interrupted during SYN discovery: nothing was probed, so the scan starts over.
+    if (plan.syn && !plan.syn_open) plan.progress.clear();
+    if (plan.threads == 0 || (!plan.progress.empty() && plan.progress.size() != plan.threads))
+      throw bad("progress does not match threads");
     return plan;
   } catch (const core::input_error&) {
     throw;

@@ -9,8 +9,7 @@
 
 namespace ajar::engine {
 
-void write_resume_file(const std::string& path, const scan_plan& plan,
-                       const std::vector<thread_progress>& progress);
+void write_resume_file(const std::string& path, const scan_plan& plan, const scan_result& result);
 // Throws core::input_error naming the file when it is missing, unreadable or not a resume file.
 scan_plan read_resume_file(const std::string& path);
 

@@ -20,7 +20,7 @@ std::size_t ip_hash::operator()(const core::ip_address& a) const noexcept {
 
 slice_runner::slice_runner(const core::target_space& space, const core::cyclic_permutation& perm,
                            const scan_plan& plan, const scan_options& options, std::uint32_t index,
-                           shared_state& shared)
+                           shared_state& shared, const std::vector<core::endpoint>* list)
     : space_(space),
       options_(options),
       shared_(shared),
@@ -29,7 +29,9 @@ slice_runner::slice_runner(const core::target_space& space, const core::cyclic_p
       workers_(std::max<std::size_t>(1, options.concurrency / plan.threads)),
       walker_(perm.slice(plan.shard, plan.shards,
                          plan.progress.empty() ? 0 : plan.progress[index].position)),
+      list_(list),
       bucket_(options.rate / plan.threads) {
+  if (list_ != nullptr && !plan.progress.empty()) list_pos_ = plan.progress[index].position;
   if (!plan.progress.empty())
     skip_.insert(plan.progress[index].done_ahead.begin(), plan.progress[index].done_ahead.end());
 }
@@ -42,6 +44,16 @@ void slice_runner::run() {
 void slice_runner::stop() noexcept { ctx_.stop(); }
 
 std::optional<slice_runner::next_item> slice_runner::next() {
+  if (list_ != nullptr) {
+    while (list_pos_ < list_->size()) {
+      std::uint64_t pos = list_pos_++;
+      const auto& ep = (*list_)[pos];
+      if (!skip_.empty() && skip_.count(pos) > 0) continue;
+      if (ip_hash{}(ep.ip) % threads_ != index_) continue;  // another thread's address
+      return next_item{pos, ep};
+    }
+    return std::nullopt;
+  }
   const auto nports = space_.ports().size();
   while (auto v = walker_.next()) {
     std::uint64_t pos = walker_.position() - 1;
@@ -62,7 +74,8 @@ void slice_runner::finished(std::uint64_t position) {
 
 thread_progress slice_runner::progress() const {
   thread_progress p;
-  p.position = in_flight_.empty() ? walker_.position() : *in_flight_.begin();
+  std::uint64_t walked = list_ != nullptr ? list_pos_ : walker_.position();
+  p.position = in_flight_.empty() ? walked : *in_flight_.begin();
   for (auto d : done_ahead_)
     if (d >= p.position) p.done_ahead.push_back(d);
   // Positions an earlier run finished that this one has not reached are still finished.

@@ -1,5 +1,6 @@
 // slice_runner: one thread's share of a scan. It walks the shard's permutation and takes the
-// endpoints whose address index is (thread mod threads); its workers share one io_context, one
+// endpoints whose address index is (thread mod threads) -- or, after SYN discovery, the list of
+// endpoints that answered, taking those whose address hashes to the thread; its workers share one io_context, one
 // token bucket and one per-host table, so nothing on the hot path takes a lock.
 #pragma once
 
@@ -36,7 +37,7 @@ class slice_runner {
  public:
   slice_runner(const core::target_space& space, const core::cyclic_permutation& perm,
                const scan_plan& plan, const scan_options& options, std::uint32_t index,
-               shared_state& shared);
+               shared_state& shared, const std::vector<core::endpoint>* list = nullptr);
   void run();                 // blocks until the slice is done or stop() is called
   void stop() noexcept;       // any thread
   [[nodiscard]] thread_progress progress() const;  // after run() returned
@@ -64,6 +65,10 @@ class slice_runner {
   std::size_t workers_;
   boost::asio::io_context ctx_{1};
   core::cyclic_permutation::walker walker_;
+  // List mode (--syn, after discovery): walk these endpoints instead of the permutation;
+  // positions are list indices.
+  const std::vector<core::endpoint>* list_;
+  std::uint64_t list_pos_ = 0;
   std::unordered_set<std::uint64_t> skip_;   // done in an earlier run (resume)
   std::set<std::uint64_t> in_flight_;        // cycle positions being scanned
   std::set<std::uint64_t> done_ahead_;       // finished while an earlier one is in flight

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -17,6 +18,7 @@
 #include "core/target_space.hpp"
 #include "engine/progress.hpp"
 #include "engine/runner.hpp"
+#include "net/syn.hpp"
 
 namespace ajar::engine {
 
@@ -109,6 +111,27 @@ class monitor {
 
 }  // namespace
 
+namespace {
+
+// --syn phase one: SYN every endpoint of the shard in permuted order; keep those that answered
+// SYN-ACK (and IPv6 ones, which the engine connects to directly). Runs on its own thread so the
+// calling thread keeps serving signals.
+std::vector<core::endpoint> discover(const scan_plan& plan, const core::target_space& space,
+                                     const core::cyclic_permutation& perm, net::syn_scanner& syn) {
+  std::vector<core::endpoint> open;
+  auto walker = perm.slice(plan.shard, plan.shards);
+  syn.run(
+      [&]() -> std::optional<core::endpoint> {
+        if (auto v = walker.next()) return space.at(*v);
+        return std::nullopt;
+      },
+      [&](const core::endpoint& ep) { open.push_back(ep); },
+      [&](const core::endpoint& ep) { open.push_back(ep); });
+  return open;
+}
+
+}  // namespace
+
 scan_result run_scan(const scan_plan& plan, const scan_options& options,
                      const finding_handler& on_finding) {
   scan_result result;
@@ -116,25 +139,56 @@ scan_result run_scan(const scan_plan& plan, const scan_options& options,
   core::target_space space(plan.targets, plan.ports);
   if (space.size() == 0) return result;
   core::cyclic_permutation perm(space.size(), plan.seed);
+  std::uint64_t total = planned_endpoints(plan);
+
+  asio::io_context control(1);
+  asio::signal_set signals(control, SIGINT, SIGTERM);
+  std::function<void()> on_signal;  // what "stop" means in the current phase
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    result.interrupted = true;
+    result.signal = sig;
+    if (on_signal) on_signal();
+  });
+
+  const std::vector<core::endpoint>* list = nullptr;
+  if (plan.syn) {
+    if (plan.syn_open) {
+      result.syn_open = plan.syn_open;
+    } else {
+      if (options.syn == nullptr) throw std::logic_error("--syn plan without an open syn_scanner");
+      on_signal = [&] { options.syn->stop(); };
+      std::vector<core::endpoint> open;
+      std::thread phase1([&] {
+        open = discover(plan, space, perm, *options.syn);
+        asio::post(control, [&] { control.stop(); });
+      });
+      control.run();
+      phase1.join();
+      control.restart();
+      // Interrupted mid-discovery: nothing was probed yet, so resuming redoes discovery.
+      if (result.interrupted) return result;
+      result.syn_open = std::move(open);
+    }
+    list = &*result.syn_open;
+  }
 
   shared_state shared;
   shared.out = &on_finding;
   std::vector<std::unique_ptr<slice_runner>> runners;
   for (std::uint32_t t = 0; t < plan.threads; ++t)
-    runners.push_back(std::make_unique<slice_runner>(space, perm, plan, options, t, shared));
-
-  asio::io_context control(1);
-  asio::signal_set signals(control, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    result.interrupted = true;
-    result.signal = sig;
+    runners.push_back(std::make_unique<slice_runner>(space, perm, plan, options, t, shared, list));
+  on_signal = [&] {
     for (auto& r : runners) r->stop();
-  });
-  std::uint64_t total = planned_endpoints(plan);
+  };
+
   // A resumed scan counts what earlier runs finished, so the percentage continues.
   std::uint64_t already = 0;
-  if (!plan.progress.empty()) {
+  if (list != nullptr) {
+    // Endpoints that did not answer the SYN are finished already.
+    already = total > list->size() ? total - list->size() : 0;
+    for (const auto& p : plan.progress) already += p.position / std::max<std::uint32_t>(1, plan.threads);
+  } else if (!plan.progress.empty()) {
     long double walked = 0;
     for (const auto& p : plan.progress) walked += static_cast<long double>(p.position);
     long double per_thread = static_cast<long double>(perm.slice_positions(plan.shard, plan.shards));
@@ -160,7 +214,7 @@ scan_result run_scan(const scan_plan& plan, const scan_options& options,
   for (auto& t : threads) t.join();
 
   for (auto& r : runners) result.progress.push_back(r->progress());
-  result.stats.endpoints = shared.done.load();
+  result.stats.endpoints = shared.done.load() + (list != nullptr ? total - std::min<std::uint64_t>(total, list->size()) : 0);
   result.stats.open = shared.open.load();
   result.stats.identified = shared.identified.load();
   result.stats.errors = shared.errors.load();

@@ -21,6 +21,10 @@
 #include "core/finding.hpp"
 #include "core/targets.hpp"
 
+namespace ajar::net {
+class syn_scanner;
+}
+
 namespace ajar::engine {
 
 // Where one runner thread's walk stands: every cycle position below `position` is done, and so
@@ -38,6 +42,10 @@ struct scan_plan {
   std::uint32_t shards = 1;
   std::uint32_t threads = 1;
   std::vector<thread_progress> progress;  // empty: from the start; else one per thread
+  // --syn: discover with SYNs first, then connect + probe only what answered SYN-ACK. Once
+  // discovery has run, syn_open holds its result and progress counts positions in that list.
+  bool syn = false;
+  std::optional<std::vector<core::endpoint>> syn_open;
   // What the user typed, kept for the resume file and for people reading it.
   std::vector<std::string> target_tokens;
   std::vector<std::string> exclude_tokens;
@@ -54,6 +62,7 @@ struct scan_options {
   std::optional<core::ip_address> source;           // bind this source address
   bool live_progress = false;                       // one status line on stderr, redrawn
   std::optional<std::chrono::milliseconds> stats_every;  // JSON lines on stderr
+  net::syn_scanner* syn = nullptr;                  // opened by the caller when plan.syn
 };
 
 struct scan_stats {
@@ -69,6 +78,7 @@ struct scan_result {
   bool interrupted = false;                 // SIGINT/SIGTERM stopped it early
   int signal = 0;
   std::vector<thread_progress> progress;    // where to resume (when interrupted)
+  std::optional<std::vector<core::endpoint>> syn_open;  // --syn discovery result, for resume
 };
 
 using finding_handler = std::function<void(core::finding)>;

@@ -47,6 +47,11 @@ class table_sink final : public sink {
   void write_(const core::finding& f) override { rows_.push_back(f); }
 
   void finish_() override {
+    if (rows_.empty()) {
+      out_ << "no services identified\n";
+      out_.flush();
+      return;
+    }
     std::stable_sort(rows_.begin(), rows_.end(), [](const auto& a, const auto& b) {
       auto ka = std::tuple(auth_rank(a.what.verdict), -static_cast<int>(a.severity), a.where);
       auto kb = std::tuple(auth_rank(b.what.verdict), -static_cast<int>(b.severity), b.where);
