@@ -10,6 +10,7 @@ import select
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -62,6 +63,41 @@ class Progress(unittest.TestCase):
         self.assertEqual(lines[-1]["total"], 1)
         for key in ("done", "total", "percent", "rate", "open", "found", "errors", "eta_s"):
             self.assertIn(key, lines[0])
+
+
+class PerHostCap(unittest.TestCase):
+    HOST = "127.0.6.7"
+    PORTS = list(range(7001, 7011))
+
+    def max_parallel(self, *extra):
+        lock = threading.Lock()
+        state = {"now": 0, "max": 0}
+
+        def hold(conn):
+            with lock:
+                state["now"] += 1
+                state["max"] = max(state["max"], state["now"])
+            time.sleep(0.3)
+            with lock:
+                state["now"] -= 1
+            conn.close()
+
+        peers = [FakePeer(self.HOST, p, hold, hold_seconds=0) for p in self.PORTS]
+        try:
+            code, _, err, _ = run("scan", self.HOST, "-p", ",".join(map(str, self.PORTS)), "--timeout", "5s",
+                                  "--format", "ndjson", *extra)
+        finally:
+            for p in peers:
+                p.stop()
+        self.assertEqual(code, 0, err)
+        self.assertTrue(all(p.connections >= 1 for p in peers))
+        return state["max"]
+
+    def test_per_host_caps_connections_in_flight_to_one_address(self):
+        self.assertLessEqual(self.max_parallel("--per-host", "2"), 2)
+
+    def test_without_a_cap_the_ports_of_one_host_run_in_parallel(self):
+        self.assertGreater(self.max_parallel(), 2)
 
 
 @unittest.skipUnless(can_use_netns(), "needs root for a private network namespace")
