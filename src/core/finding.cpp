@@ -42,6 +42,7 @@ std::string_view to_string(status s) noexcept {
     case status::connection_reset: return "connection-reset";
     case status::protocol_error: return "protocol-error";
     case status::budget_exceeded: return "budget-exceeded";
+    case status::tls_error: return "tls-error";
     case status::unreachable: return "unreachable";
     case status::error: return "error";
   }

@@ -34,6 +34,7 @@ enum class status {
   connection_reset,
   protocol_error,   // bytes arrived that the codec rejects
   budget_exceeded,  // the peer sent more than the session's byte budget
+  tls_error,        // the TLS handshake failed
   unreachable,
   error,
 };
@@ -43,10 +44,13 @@ std::string_view to_string(status s) noexcept;
 struct exposure {
   static constexpr std::size_t max_names = 20;
   std::optional<std::int64_t> databases;
+  std::optional<std::int64_t> indices;      // Elasticsearch/OpenSearch/Solr indices or cores
+  std::optional<std::int64_t> collections;  // MongoDB collections
   std::optional<std::int64_t> tables;
   std::optional<std::int64_t> keys;
   std::optional<std::int64_t> items;
   std::optional<std::int64_t> rows;
+  std::optional<std::int64_t> documents;    // documents (ES, CouchDB, MongoDB, Solr)
   std::optional<std::int64_t> bytes;
   std::vector<std::string> names;
 
@@ -54,8 +58,18 @@ struct exposure {
     if (names.size() < max_names) names.push_back(std::move(name));
   }
   [[nodiscard]] bool empty() const {
-    return !databases && !tables && !keys && !items && !rows && !bytes && names.empty();
+    return !databases && !indices && !collections && !tables && !keys && !items && !rows &&
+           !documents && !bytes && names.empty();
   }
+};
+
+// The peer's certificate when the conversation ran over TLS. Any certificate is accepted (we
+// audit, we do not trust); what it says goes into the finding.
+struct certificate {
+  std::string subject;    // one-line RFC 2253 form, e.g. "CN=es01.lab.invalid"
+  std::string issuer;
+  std::string not_after;  // 2027-01-01T00:00:00Z
+  bool self_signed = false;
 };
 
 // What one probe learned from one conversation.
@@ -69,6 +83,10 @@ struct observation {
   struct exposure exposure;
   status end = status::ok;  // how the conversation ended
   bool tls = false;
+  std::optional<core::certificate> certificate;  // set by the engine when tls
+  // The peer looked like a TLS server spoken to in plaintext (e.g. nginx's "plain HTTP request
+  // was sent to HTTPS port"): the engine retries with TLS when the probe allows it.
+  bool wants_tls = false;
 };
 
 struct finding {

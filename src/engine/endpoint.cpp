@@ -10,8 +10,23 @@
 namespace ajar::engine {
 
 namespace {
+
 using net::clock;
+
+boost::asio::awaitable<core::observation> run_over_tls(const probes::probe& p, net::session& s) {
+  auto st = co_await s.start_tls();
+  if (st != core::status::ok) {
+    core::observation failed;
+    failed.end = st;
+    co_return failed;
+  }
+  auto obs = co_await p.run(s);
+  obs.tls = true;
+  obs.certificate = s.certificate();
+  co_return obs;
 }
+
+}  // namespace
 
 boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
                                                        net::token_bucket& bucket) {
@@ -41,8 +56,31 @@ boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const 
     // silent peer cannot eat the whole deadline on the first guess.
     auto ports = p->info().default_ports;
     bool claims = std::find(ports.begin(), ports.end(), ep.port) != ports.end();
-    if (!claims) session->set_deadline(now + (deadline - now) / static_cast<long>(candidates.size() - i));
-    auto obs = co_await p->run(*session);
+    auto probe_deadline = claims ? deadline : now + (deadline - now) / static_cast<long>(candidates.size() - i);
+    session->set_deadline(probe_deadline);
+    auto transport = p->info().transport;
+    core::observation obs;
+    if (transport == probes::transport::tls) {
+      obs = co_await run_over_tls(*p, *session);
+    } else {
+      obs = co_await p->run(*session);
+      // Plain first; TLS where the peer closed silently, reset, answered with a TLS record, or
+      // said in its own words that it wanted TLS.
+      bool tls_hint = obs.wants_tls || session->first_bytes_look_like_tls() ||
+                      (session->bytes_received() == 0 && (obs.end == core::status::connection_closed ||
+                                                          obs.end == core::status::connection_reset));
+      if (transport == probes::transport::plain_then_tls && !obs.identified && tls_hint &&
+          clock::now() < probe_deadline) {
+        session->abort();
+        co_await bucket.acquire();
+        auto [s2, tls_session] = co_await net::tcp_session::connect(ep, clock::now() + o.connect_timeout,
+                                                                    probe_deadline, o.source);
+        if (s2 == core::status::ok) {
+          session = std::move(tls_session);
+          obs = co_await run_over_tls(*p, *session);
+        }
+      }
+    }
     session->abort();
     last_end = obs.end;
     if (obs.identified) {

@@ -11,7 +11,8 @@ bool is_cache(const core::observation& o) { return o.service == "memcached"; }
 bool has_data(const core::exposure& e) {
   auto positive = [](const std::optional<std::int64_t>& v) { return v && *v > 0; };
   return positive(e.keys) || positive(e.items) || positive(e.rows) || positive(e.tables) ||
-         positive(e.bytes) || positive(e.databases) || !e.names.empty();
+         positive(e.bytes) || positive(e.databases) || positive(e.indices) ||
+         positive(e.collections) || positive(e.documents) || !e.names.empty();
 }
 
 }  // namespace

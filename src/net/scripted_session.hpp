@@ -40,6 +40,9 @@ class scripted_session final : public session {
  protected:
   asio::awaitable<std::pair<core::status, std::size_t>> do_read(std::span<char> into) override;
   asio::awaitable<core::status> do_send(std::string_view bytes) override;
+  // The script's peer "speaks TLS": the handshake succeeds with a fixed self-signed certificate
+  // and the script continues in the clear (transcripts hold the decrypted bytes).
+  asio::awaitable<core::status> do_start_tls(std::optional<core::certificate>& cert) override;
 
  private:
   std::vector<step> script_;

@@ -20,8 +20,28 @@ asio::awaitable<core::status> session::read_more() {
   buf_.resize(old + want);
   auto [st, n] = co_await do_read(std::span<char>(buf_.data() + old, want));
   buf_.resize(old + (st == core::status::ok ? n : 0));
-  if (st == core::status::ok) received_ += n;
+  if (st == core::status::ok) {
+    for (std::size_t i = 0; i < n && first_len_ < first_.size(); ++i) first_[first_len_++] = buf_[old + i];
+    received_ += n;
+  }
   co_return st;
+}
+
+bool session::first_bytes_look_like_tls() const noexcept {
+  // A TLS record: content type 0x15 (alert) or 0x16 (handshake), then major version 3.
+  return first_len_ >= 2 && (first_[0] == '\x15' || first_[0] == '\x16') && first_[1] == '\x03';
+}
+
+asio::awaitable<core::status> session::start_tls() {
+  buf_.clear();
+  start_ = 0;
+  auto st = co_await do_start_tls(certificate_);
+  if (st == core::status::ok) tls_ = true;
+  co_return st;
+}
+
+asio::awaitable<core::status> session::do_start_tls(std::optional<core::certificate>&) {
+  co_return core::status::error;
 }
 
 void session::consume(std::size_t n) noexcept {

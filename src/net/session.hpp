@@ -4,7 +4,9 @@
 // transcript tests and fuzzers).
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +50,17 @@ class session {
   }
   void consume(std::size_t n) noexcept;
   [[nodiscard]] std::size_t bytes_received() const noexcept { return received_; }
+  // The first bytes the peer sent (up to 8), kept for "was that a TLS record?" after the probe.
+  [[nodiscard]] std::string_view first_bytes() const noexcept { return {first_.data(), first_len_}; }
+  [[nodiscard]] bool first_bytes_look_like_tls() const noexcept;
+
+  // Starts TLS on the connection (any certificate accepted). Bytes already buffered are
+  // dropped: they belonged to the plaintext phase.
+  asio::awaitable<core::status> start_tls();
+  [[nodiscard]] bool tls() const noexcept { return tls_; }
+  [[nodiscard]] const std::optional<core::certificate>& certificate() const noexcept { return certificate_; }
+  // "ip:port" of the peer, for protocols that name it (HTTP Host).
+  [[nodiscard]] virtual std::string peer() const { return "localhost"; }
 
   // Reads until `parse` (std::string_view -> wire::parsed<T>) yields a value or an error.
   template <class T, class Parse>
@@ -77,6 +90,8 @@ class session {
   // Reads some bytes into `into`; returns the status and the count (>0 when ok).
   virtual asio::awaitable<std::pair<core::status, std::size_t>> do_read(std::span<char> into) = 0;
   virtual asio::awaitable<core::status> do_send(std::string_view bytes) = 0;
+  // Performs the TLS handshake and fills `cert`; the default refuses (no TLS available).
+  virtual asio::awaitable<core::status> do_start_tls(std::optional<core::certificate>& cert);
 
  private:
   static constexpr std::size_t read_chunk = 16 * 1024;
@@ -84,6 +99,10 @@ class session {
   std::size_t start_ = 0;
   std::size_t received_ = 0;
   std::size_t budget_;
+  std::array<char, 8> first_{};
+  std::size_t first_len_ = 0;
+  bool tls_ = false;
+  std::optional<core::certificate> certificate_;
 };
 
 }  // namespace ajar::net

@@ -8,6 +8,11 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/asio/ssl.hpp>
+#include <fmt/format.h>
+#include <openssl/x509.h>
+
+#include <ctime>
 
 namespace ajar::net {
 
@@ -28,6 +33,51 @@ core::status status_from(const boost::system::error_code& ec) noexcept {
   return core::status::error;
 }
 
+namespace {
+
+// One client context for every TLS conversation: built once, accepts any certificate and any
+// protocol version and cipher the peer offers (security level 0), because an auditor must
+// talk to the old and the misconfigured; the certificate is recorded, never trusted.
+asio::ssl::context& client_context() {
+  static asio::ssl::context ctx = [] {
+    asio::ssl::context c(asio::ssl::context::tls_client);
+    c.set_verify_mode(asio::ssl::verify_none);
+    SSL_CTX_set_security_level(c.native_handle(), 0);
+    SSL_CTX_set_min_proto_version(c.native_handle(), 0);
+    return c;
+  }();
+  return ctx;
+}
+
+std::string name_line(X509_NAME* name) {
+  if (name == nullptr) return {};
+  BIO* bio = BIO_new(BIO_s_mem());
+  X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  // A certificate name is attacker-controlled text: cap it.
+  constexpr long max_name = 256;
+  std::string out(data, static_cast<std::size_t>(std::clamp(len, 0L, max_name)));
+  BIO_free(bio);
+  return out;
+}
+
+core::certificate describe(X509* cert) {
+  core::certificate c;
+  c.subject = name_line(X509_get_subject_name(cert));
+  c.issuer = name_line(X509_get_issuer_name(cert));
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1) {
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    c.not_after = buf;
+  }
+  c.self_signed = X509_self_signed(cert, 0) == 1;
+  return c;
+}
+
+}  // namespace
+
 asio::ip::address to_asio(const core::ip_address& a) {
   if (a.is_v4()) return asio::ip::address_v4(a.v4_value());
   return asio::ip::address_v6(a.bytes());
@@ -40,6 +90,7 @@ tcp_session::tcp_session(asio::ip::tcp::socket socket, clock::time_point deadlin
 tcp_session::~tcp_session() { abort(); }
 
 void tcp_session::abort() noexcept {
+  tls_.reset();
   if (!socket_.is_open()) return;
   boost::system::error_code ignored;
   // SO_LINGER {on, 0}: close() sends RST and frees the port at once (no TIME_WAIT).
@@ -84,19 +135,46 @@ asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> tcp_sessi
                    std::make_unique<tcp_session>(std::move(sock), deadline, byte_budget)};
 }
 
+std::string tcp_session::peer() const {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (ec) return "localhost";
+  return ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
+                              : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+}
+
+asio::awaitable<core::status> tcp_session::do_start_tls(std::optional<core::certificate>& cert) {
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, client_context());
+  auto r = co_await with_timeout(tls_->async_handshake(asio::ssl::stream_base::client, use_tuple), deadline_);
+  if (!r) co_return core::status::io_timeout;
+  auto [ec] = *r;
+  if (ec) co_return ec == asio::error::eof ? core::status::connection_closed : core::status::tls_error;
+  if (X509* peer_cert = SSL_get1_peer_certificate(tls_->native_handle())) {
+    cert = describe(peer_cert);
+    X509_free(peer_cert);
+  }
+  co_return core::status::ok;
+}
+
 asio::awaitable<std::pair<core::status, std::size_t>> tcp_session::do_read(std::span<char> into) {
   using result = std::pair<core::status, std::size_t>;
-  auto r = co_await with_timeout(socket_.async_read_some(asio::buffer(into.data(), into.size()), use_tuple),
-                                 deadline_);
+  auto buf = asio::buffer(into.data(), into.size());
+  auto r = tls_ ? co_await with_timeout(tls_->async_read_some(buf, use_tuple), deadline_)
+                : co_await with_timeout(socket_.async_read_some(buf, use_tuple), deadline_);
   if (!r) co_return result{core::status::io_timeout, 0};
   auto [ec, n] = *r;
-  if (ec) co_return result{status_from(ec), 0};
+  if (ec) {
+    // A TLS peer that closes without close_notify is an ordinary end of conversation here.
+    if (tls_ && ec == asio::ssl::error::stream_truncated) co_return result{core::status::connection_closed, 0};
+    co_return result{status_from(ec), 0};
+  }
   co_return result{core::status::ok, n};
 }
 
 asio::awaitable<core::status> tcp_session::do_send(std::string_view bytes) {
-  auto r = co_await with_timeout(asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()), use_tuple),
-                                 deadline_);
+  auto buf = asio::buffer(bytes.data(), bytes.size());
+  auto r = tls_ ? co_await with_timeout(asio::async_write(*tls_, buf, use_tuple), deadline_)
+                : co_await with_timeout(asio::async_write(socket_, buf, use_tuple), deadline_);
   if (!r) co_return core::status::io_timeout;
   auto [ec, n] = *r;
   (void)n;

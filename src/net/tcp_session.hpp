@@ -6,6 +6,7 @@
 #include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
 #include "core/ip.hpp"
 #include "net/session.hpp"
@@ -35,15 +36,18 @@ class tcp_session final : public session {
 
   void set_deadline(clock::time_point d) noexcept { deadline_ = d; }
   [[nodiscard]] clock::time_point deadline() const noexcept { return deadline_; }
+  [[nodiscard]] std::string peer() const override;
   // Closes with RST. Idempotent; the destructor calls it.
   void abort() noexcept;
 
  protected:
   asio::awaitable<std::pair<core::status, std::size_t>> do_read(std::span<char> into) override;
   asio::awaitable<core::status> do_send(std::string_view bytes) override;
+  asio::awaitable<core::status> do_start_tls(std::optional<core::certificate>& cert) override;
 
  private:
   asio::ip::tcp::socket socket_;
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
   clock::time_point deadline_;
 };
 

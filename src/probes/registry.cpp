@@ -7,7 +7,8 @@ namespace ajar::probes {
 
 std::span<const probe* const> all() {
   // The explicit list, alphabetical. Adding a protocol adds one line here.
-  static const std::array<const probe*, 4> list = {
+  static const std::array<const probe*, 5> list = {
+      &elasticsearch_probe(),
       &memcached_probe(),
       &mysql_probe(),
       &postgresql_probe(),

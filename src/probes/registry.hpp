@@ -11,6 +11,7 @@
 namespace ajar::probes {
 
 // Each probe file defines one of these; registry.cpp lists them. No self-registering statics.
+const probe& elasticsearch_probe();
 const probe& memcached_probe();
 const probe& mysql_probe();
 const probe& postgresql_probe();

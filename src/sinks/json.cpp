@@ -18,8 +18,11 @@ boost::json::object exposure_json(const core::exposure& e) {
     if (v) o[key] = *v;
   };
   put("databases", e.databases);
+  put("indices", e.indices);
+  put("collections", e.collections);
   put("tables", e.tables);
   put("rows", e.rows);
+  put("documents", e.documents);
   put("keys", e.keys);
   put("items", e.items);
   put("bytes", e.bytes);
@@ -39,6 +42,13 @@ boost::json::object to_json(const core::finding& f) {
   o["port"] = f.where.port;
   o["transport"] = "tcp";
   o["tls"] = f.what.tls;
+  if (f.what.certificate) {
+    const auto& c = *f.what.certificate;
+    o["certificate"] = boost::json::object{{"subject", c.subject},
+                                           {"issuer", c.issuer},
+                                           {"not_after", optional_string(c.not_after)},
+                                           {"self_signed", c.self_signed}};
+  }
   o["service"] = f.what.service;
   o["product"] = optional_string(f.what.product);
   o["version"] = optional_string(f.what.version);

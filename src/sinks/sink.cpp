@@ -45,8 +45,11 @@ std::string exposure_summary(const core::exposure& e) {
     out += fmt::format("{} {}", *v, *v == 1 ? one : many);
   };
   add(e.databases, "database", "databases");
+  add(e.indices, "index", "indices");
+  add(e.collections, "collection", "collections");
   add(e.tables, "table", "tables");
   add(e.rows, "row", "rows");
+  add(e.documents, "document", "documents");
   add(e.keys, "key", "keys");
   add(e.items, "item", "items");
   if (e.bytes) {

@@ -62,6 +62,7 @@ class table_sink final : public sink {
     for (const auto& f : rows_) {
       auto addr = f.where.ip.is_v4() ? fmt::format("{}:{}", f.where.ip, f.where.port)
                                       : fmt::format("[{}]:{}", f.where.ip, f.where.port);
+      if (f.what.tls) addr += " (tls)";
       cells.push_back({addr, f.what.service, f.what.product.empty() ? "-" : f.what.product,
                        f.what.version.empty() ? "-" : f.what.version,
                        std::string(core::to_string(f.what.verdict)),

@@ -60,10 +60,10 @@ TEST(csv, quotes_fields_that_need_it) {
   s->write(f);
   auto text = out.str();
   EXPECT_EQ(text.substr(0, text.find('\n')),
-            "ip,port,transport,tls,service,product,version,auth,severity,databases,tables,rows,keys,"
-            "items,bytes,names,indicators,evidence,observed_at");
+            "ip,port,transport,tls,service,product,version,auth,severity,databases,indices,"
+            "collections,tables,rows,documents,keys,items,bytes,names,indicators,evidence,observed_at");
   EXPECT_NE(text.find(R"j("said ""hello"", then left")j"), std::string::npos);
-  EXPECT_NE(text.find("127.0.1.1,6379,tcp,false,redis,Redis,7.0.15,none,critical,1,,,5,,894512,db0,,"),
+  EXPECT_NE(text.find("127.0.1.1,6379,tcp,false,redis,Redis,7.0.15,none,critical,1,,,,,,5,,894512,db0,,"),
             std::string::npos);
 }
 
