@@ -14,7 +14,7 @@ action add_probes(CLI::App& app) {
     std::string out;
     for (const auto* p : probes::all()) {
       const auto& i = p->info();
-      out += fmt::format("{:<12} {:<18} {}\n", i.name, fmt::format("{}", fmt::join(i.default_ports, ",")),
+      out += fmt::format("{:<14} {:<18} {}\n", i.name, fmt::format("{}", fmt::join(i.default_ports, ",")),
                          i.summary);
     }
     std::cout << out;

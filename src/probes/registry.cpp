@@ -7,12 +7,21 @@ namespace ajar::probes {
 
 std::span<const probe* const> all() {
   // The explicit list, alphabetical. Adding a protocol adds one line here.
-  static const std::array<const probe*, 5> list = {
+  static const std::array<const probe*, 14> list = {
+      &clickhouse_probe(),
+      &consul_probe(),
+      &couchdb_probe(),
+      &docker_probe(),
       &elasticsearch_probe(),
+      &etcd_probe(),
+      &influxdb_probe(),
+      &kibana_probe(),
       &memcached_probe(),
       &mysql_probe(),
       &postgresql_probe(),
+      &rabbitmq_probe(),
       &redis_probe(),
+      &solr_probe(),
   };
   return list;
 }

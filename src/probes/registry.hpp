@@ -11,11 +11,20 @@
 namespace ajar::probes {
 
 // Each probe file defines one of these; registry.cpp lists them. No self-registering statics.
+const probe& clickhouse_probe();
+const probe& consul_probe();
+const probe& couchdb_probe();
+const probe& docker_probe();
 const probe& elasticsearch_probe();
+const probe& etcd_probe();
+const probe& influxdb_probe();
+const probe& kibana_probe();
 const probe& memcached_probe();
 const probe& mysql_probe();
 const probe& postgresql_probe();
+const probe& rabbitmq_probe();
 const probe& redis_probe();
+const probe& solr_probe();
 
 // Every probe, alphabetical by name.
 std::span<const probe* const> all();
