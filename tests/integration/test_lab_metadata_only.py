@@ -83,7 +83,7 @@ class MariadbGeneralLog(unittest.TestCase):
         finally:
             mariadb("SET GLOBAL general_log = 0")
         with open(log, errors="replace") as f:
-            queries = [l for l in f if "\tQuery\t" in l and "general_log" not in l]
+            queries = [l for l in f if " Query\t" in l and "general_log" not in l]
         self.assertTrue(queries, "the general log saw the probe's queries")
         for q in queries:
             self.assertIn("information_schema", q, q)
