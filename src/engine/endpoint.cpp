@@ -12,6 +12,25 @@ namespace ajar::engine {
 namespace {
 
 using net::clock;
+using session_ptr = std::unique_ptr<net::tcp_session>;
+
+struct context {
+  const core::endpoint& ep;
+  const scan_options& o;
+  net::token_bucket& bucket;
+};
+
+// One paced connect, retried on connect timeout only (a lost SYN; a refusal is an answer).
+boost::asio::awaitable<std::pair<core::status, session_ptr>> connect(const context& c, clock::time_point deadline,
+                                                                     unsigned retries) {
+  std::pair<core::status, session_ptr> r{core::status::connect_timeout, nullptr};
+  for (unsigned attempt = 0; attempt <= retries; ++attempt) {
+    co_await c.bucket.acquire();
+    r = co_await net::tcp_session::connect(c.ep, clock::now() + c.o.connect_timeout, deadline, c.o.source);
+    if (r.first != core::status::connect_timeout || clock::now() >= deadline) break;
+  }
+  co_return r;
+}
 
 boost::asio::awaitable<core::observation> run_over_tls(const probes::probe& p, net::session& s) {
   auto st = co_await s.start_tls();
@@ -26,29 +45,42 @@ boost::asio::awaitable<core::observation> run_over_tls(const probes::probe& p, n
   co_return obs;
 }
 
+// Runs `p` over `session` by its transport: TLS from the start, plain only, or plain first and
+// TLS on a hint (the peer closed without a byte, reset, sent a TLS record first, or said it
+// wanted TLS). On a retry `session` becomes the new TLS connection.
+boost::asio::awaitable<core::observation> converse(const probes::probe& p, session_ptr& session,
+                                                   const context& c, clock::time_point deadline) {
+  auto transport = p.info().transport;
+  if (transport == probes::transport::tls) co_return co_await run_over_tls(p, *session);
+  auto obs = co_await p.run(*session);
+  bool hint = obs.wants_tls || session->first_bytes_look_like_tls() ||
+              (session->bytes_received() == 0 &&
+               (obs.end == core::status::connection_closed || obs.end == core::status::connection_reset));
+  if (transport != probes::transport::plain_then_tls || obs.identified || !hint || clock::now() >= deadline)
+    co_return obs;
+  session->abort();
+  auto [st, tls_session] = co_await connect(c, deadline, 0);
+  if (st != core::status::ok) co_return obs;
+  session = std::move(tls_session);
+  co_return co_await run_over_tls(p, *session);
+}
+
 }  // namespace
 
 boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
                                                        net::token_bucket& bucket) {
   endpoint_outcome out;
+  context c{ep, o, bucket};
   auto deadline = clock::now() + o.timeout;
   auto candidates = probes::candidates_for(ep.port);
+  // Under --all, a web server nothing recognised is still worth a row: try that last.
+  if (o.all) candidates.push_back(&probes::http_fallback_probe());
   core::status last_end = core::status::ok;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto* p = candidates[i];
     auto now = clock::now();
     if (now >= deadline) break;
-    std::unique_ptr<net::tcp_session> session;
-    core::status st = core::status::ok;
-    // Only a connect timeout is worth another try (a lost SYN); a refusal is an answer.
-    for (unsigned attempt = 0; attempt <= (out.open ? 0 : o.retries); ++attempt) {
-      co_await bucket.acquire();
-      auto [s, sess] = co_await net::tcp_session::connect(ep, clock::now() + o.connect_timeout,
-                                                          deadline, o.source);
-      st = s;
-      session = std::move(sess);
-      if (st != core::status::connect_timeout || clock::now() >= deadline) break;
-    }
+    auto [st, session] = co_await connect(c, deadline, out.open ? 0 : o.retries);
     if (i == 0) out.connect_status = st;
     if (st != core::status::ok) break;  // closed, filtered, or gone between probes
     out.open = true;
@@ -56,31 +88,10 @@ boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const 
     // silent peer cannot eat the whole deadline on the first guess.
     auto ports = p->info().default_ports;
     bool claims = std::find(ports.begin(), ports.end(), ep.port) != ports.end();
-    auto probe_deadline = claims ? deadline : now + (deadline - now) / static_cast<long>(candidates.size() - i);
+    auto probe_deadline =
+        claims ? deadline : now + (deadline - now) / static_cast<long>(candidates.size() - i);
     session->set_deadline(probe_deadline);
-    auto transport = p->info().transport;
-    core::observation obs;
-    if (transport == probes::transport::tls) {
-      obs = co_await run_over_tls(*p, *session);
-    } else {
-      obs = co_await p->run(*session);
-      // Plain first; TLS where the peer closed silently, reset, answered with a TLS record, or
-      // said in its own words that it wanted TLS.
-      bool tls_hint = obs.wants_tls || session->first_bytes_look_like_tls() ||
-                      (session->bytes_received() == 0 && (obs.end == core::status::connection_closed ||
-                                                          obs.end == core::status::connection_reset));
-      if (transport == probes::transport::plain_then_tls && !obs.identified && tls_hint &&
-          clock::now() < probe_deadline) {
-        session->abort();
-        co_await bucket.acquire();
-        auto [s2, tls_session] = co_await net::tcp_session::connect(ep, clock::now() + o.connect_timeout,
-                                                                    probe_deadline, o.source);
-        if (s2 == core::status::ok) {
-          session = std::move(tls_session);
-          obs = co_await run_over_tls(*p, *session);
-        }
-      }
-    }
+    auto obs = co_await converse(*p, session, c, probe_deadline);
     session->abort();
     last_end = obs.end;
     if (obs.identified) {
