@@ -26,6 +26,10 @@ const probe& rabbitmq_probe();
 const probe& redis_probe();
 const probe& solr_probe();
 
+// The last resort under --all: a web server nothing else recognised (service "http"). Not in
+// all(): it never claims a port and is never a candidate of its own.
+const probe& http_fallback_probe();
+
 // Every probe, alphabetical by name.
 std::span<const probe* const> all();
 const probe* find(std::string_view name);
