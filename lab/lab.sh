@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# lab/lab.sh - the ajar loopback lab: real Debian-packaged database servers on
-# distinct 127.x addresses, each in an "open" and a "secured" configuration
-# (plus "restricted" ones that reject our source address), for exercising the
-# ajar exposure auditor against the real thing.
+# lab/lab.sh - the ajar loopback lab: real Debian-packaged database servers and
+# dashboards on distinct 127.x addresses, each in an "open" and a "secured"
+# configuration (plus "restricted" ones that reject our source address and an
+# "unclaimed" one), for exercising the ajar exposure auditor against the real
+# thing.
 #
 #   usage: lab/lab.sh start   [FAMILY|NAME ...]   start (idempotent), seed, print table
 #          lab/lab.sh stop    [FAMILY|NAME ...]   stop by recorded PID (TERM/INT, then KILL)
 #          lab/lab.sh restart [FAMILY|NAME ...]
 #          lab/lab.sh status  [FAMILY|NAME ...]   exit 0 if all selected run, 3 otherwise
 #          lab/lab.sh env                         export lines for tests (eval "$(lab.sh env)")
-#   FAMILY is one of: redis postgresql mariadb memcached
+#   FAMILY is a group (db, http), a family or an instance name; families:
+#                     redis postgresql mariadb memcached (group "db")
+#                     etcd influxdb clickhouse jupyter prometheus rabbitmq
+#                     phpmyadmin adminer (group "http")
 #
 # Address plan (standard ports; the third octet says the flavour, the fourth
 # the product):
@@ -25,6 +29,26 @@
 #   mariadb-restricted     127.0.3.3:3306     restricted
 #   memcached-open         127.0.1.4:11211    none
 #   memcached-secured      127.0.2.4:11211    required
+#   etcd-open              127.0.1.5:2379     none        (peer 2380, same address)
+#   etcd-secured           127.0.2.5:2379     required
+#   influxdb-open          127.0.1.6:8086     none        (RPC 8088, same address)
+#   influxdb-secured       127.0.2.6:8086     required
+#   influxdb-unclaimed     127.0.3.6:8086     unclaimed   (auth on, no user yet)
+#   clickhouse-open        127.0.1.7:8123     none        (native 9000, same address)
+#   clickhouse-secured     127.0.2.7:8123     required
+#   jupyter-open           127.0.1.8:8888     none
+#   jupyter-secured        127.0.2.8:8888     required
+#   prometheus-open        127.0.1.9:9090     none
+#   prometheus-secured     127.0.2.9:9090     required
+#   rabbitmq-open          127.0.1.10:15672   none        (AMQP 5672, same address)
+#   rabbitmq-secured       127.0.2.10:15672   required
+#   phpmyadmin-open        127.0.1.11:8080    none        (logged in to mariadb-open)
+#   phpmyadmin-secured     127.0.2.11:8080    required
+#   adminer                127.0.2.12:8080    required    (stock: login form)
+#
+# RabbitMQ also needs an epmd: lab.sh runs one for the lab on 127.0.0.1:24369
+# (state in $AJAR_LAB_DIR/rabbitmq-epmd/), started with the first RabbitMQ
+# instance and stopped with the last one.
 #
 # Everything binds to / connects to 127.0.0.0/8 only: addresses are checked
 # before use and every server's listening sockets are checked with `ss` once it
@@ -36,7 +60,8 @@
 # State: ${AJAR_LAB_DIR:-/tmp/ajar-lab}/<name>/ holds config, data, server.log,
 # lab-start.log, lab.pid and (secured instances) the generated password. Data
 # directories are reused across restarts; delete the state dir to start fresh.
-# Must run as root (it switches to the postgres/mysql/redis/memcache users).
+# Must run as root (it switches to the postgres/mysql/redis/memcache/etcd/
+# influxdb/clickhouse/prometheus/rabbitmq/www-data/nobody users).
 
 set -euo pipefail
 export LC_ALL=C
@@ -57,6 +82,22 @@ source "$LAB_LIB/postgresql.sh"
 source "$LAB_LIB/mariadb.sh"
 # shellcheck source=lib/memcached.sh
 source "$LAB_LIB/memcached.sh"
+# shellcheck source=lib/etcd.sh
+source "$LAB_LIB/etcd.sh"
+# shellcheck source=lib/influxdb.sh
+source "$LAB_LIB/influxdb.sh"
+# shellcheck source=lib/clickhouse.sh
+source "$LAB_LIB/clickhouse.sh"
+# shellcheck source=lib/jupyter.sh
+source "$LAB_LIB/jupyter.sh"
+# shellcheck source=lib/prometheus.sh
+source "$LAB_LIB/prometheus.sh"
+# shellcheck source=lib/rabbitmq.sh
+source "$LAB_LIB/rabbitmq.sh"
+# shellcheck source=lib/phpmyadmin.sh
+source "$LAB_LIB/phpmyadmin.sh"
+# shellcheck source=lib/adminer.sh
+source "$LAB_LIB/adminer.sh"
 
 # name | family | address | port | mode | expected verdict | configuration
 LAB_INSTANCES=(
@@ -70,13 +111,42 @@ LAB_INSTANCES=(
   "mariadb-restricted|mariadb|127.0.3.3|3306|restricted|restricted|accounts only @'127.0.0.99' (ERR 1130)"
   "memcached-open|memcached|127.0.1.4|11211|open|none|no auth, UDP off"
   "memcached-secured|memcached|127.0.2.4|11211|secured|required|ASCII auth (-Y authfile), UDP off"
+  "etcd-open|etcd|127.0.1.5|2379|open|none|v3, no auth (peer 2380)"
+  "etcd-secured|etcd|127.0.2.5|2379|secured|required|v3 auth enabled, user root <random>"
+  "influxdb-open|influxdb|127.0.1.6|8086|open|none|auth-enabled = false"
+  "influxdb-secured|influxdb|127.0.2.6|8086|secured|required|auth-enabled = true, admin labadmin <random>"
+  "influxdb-unclaimed|influxdb|127.0.3.6|8086|unclaimed|unclaimed|auth-enabled = true, no user yet"
+  "clickhouse-open|clickhouse|127.0.1.7|8123|open|none|user default, empty password (native 9000)"
+  "clickhouse-secured|clickhouse|127.0.2.7|8123|secured|required|user default, sha256 password (native 9000)"
+  "jupyter-open|jupyter|127.0.1.8|8888|open|none|token '' and password ''"
+  "jupyter-secured|jupyter|127.0.2.8|8888|secured|required|token <random>"
+  "prometheus-open|prometheus|127.0.1.9|9090|open|none|no web config"
+  "prometheus-secured|prometheus|127.0.2.9|9090|secured|required|web config basic_auth_users (bcrypt)"
+  "rabbitmq-open|rabbitmq|127.0.1.10|15672|open|none|stock guest/guest, management (AMQP 5672)"
+  "rabbitmq-secured|rabbitmq|127.0.2.10|15672|secured|required|no guest, labadmin <random> (AMQP 5672)"
+  "phpmyadmin-open|phpmyadmin|127.0.1.11|8080|open|none|auth_type config: root@mariadb-open"
+  "phpmyadmin-secured|phpmyadmin|127.0.2.11|8080|secured|required|auth_type cookie (login form)"
+  "adminer|adminer|127.0.2.12|8080|secured|required|stock Adminer: login form"
 )
 
-declare -A LAB_COMM=([redis]=redis-server [postgresql]=postgres [mariadb]=mariadbd [memcached]=memcached)
-declare -A LAB_USER=([redis]=redis [postgresql]=postgres [mariadb]=mysql [memcached]=memcache)
+# Groups of families accepted wherever a family name is.
+declare -A LAB_GROUPS=(
+  [db]="redis postgresql mariadb memcached"
+  [http]="etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer"
+)
+
+# /proc/PID/comm of the recorded process (15 characters at most).
+declare -A LAB_COMM=([redis]=redis-server [postgresql]=postgres [mariadb]=mariadbd [memcached]=memcached
+  [etcd]=etcd [influxdb]=influxd [clickhouse]=clickhouse-serv [jupyter]=jupyter-noteboo
+  [prometheus]=prometheus [rabbitmq]=beam.smp [phpmyadmin]=php [adminer]=php)
+declare -A LAB_USER=([redis]=redis [postgresql]=postgres [mariadb]=mysql [memcached]=memcache
+  [etcd]=etcd [influxdb]=influxdb [clickhouse]=clickhouse [jupyter]=nobody
+  [prometheus]=prometheus [rabbitmq]=rabbitmq [phpmyadmin]=www-data [adminer]=www-data)
 # Polite stop signal: postgres' SIGTERM is "smart" shutdown (waits for clients
 # to go away), SIGINT is "fast" shutdown (what pg_ctl -m fast sends).
-declare -A LAB_STOPSIG=([redis]=TERM [postgresql]=INT [mariadb]=TERM [memcached]=TERM)
+declare -A LAB_STOPSIG=([redis]=TERM [postgresql]=INT [mariadb]=TERM [memcached]=TERM
+  [etcd]=TERM [influxdb]=TERM [clickhouse]=TERM [jupyter]=TERM
+  [prometheus]=TERM [rabbitmq]=TERM [phpmyadmin]=TERM [adminer]=TERM)
 
 SELECTED=()
 
@@ -92,12 +162,23 @@ select_instances() {
     hit=0
     for inst in "${LAB_INSTANCES[@]}"; do
       IFS='|' read -r name family _ <<<"$inst"
-      if [[ $arg == "$family" || $arg == "$name" ]]; then
+      if [[ $arg == "$family" || $arg == "$name" || " ${LAB_GROUPS[$arg]-} " == *" $family "* ]]; then
         [[ " ${SELECTED[*]-} " == *" $inst "* ]] || SELECTED+=("$inst")
         hit=1
       fi
     done
-    (( hit )) || lab_die "unknown service '$arg' (families: redis postgresql mariadb memcached; or an instance name)"
+    (( hit )) || lab_die "unknown service '$arg' (groups: db http; families: redis postgresql mariadb memcached etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer; or an instance name)"
+  done
+}
+
+# selected_families: the distinct families in SELECTED, in table order.
+selected_families() {
+  local inst name family seen=" "
+  for inst in "${SELECTED[@]}"; do
+    IFS='|' read -r name family _ <<<"$inst"
+    [[ $seen == *" $family "* ]] && continue
+    seen+="$family "
+    printf '%s\n' "$family"
   done
 }
 
@@ -114,10 +195,10 @@ is_running() { # NAME FAMILY
 }
 
 preflight() {
-  (( EUID == 0 )) || lab_die "lab.sh must run as root (it starts servers as postgres/mysql/redis/memcache)"
+  (( EUID == 0 )) || lab_die "lab.sh must run as root (it starts servers as their own unprivileged users)"
   [[ $LAB_DIR == /* && $LAB_DIR != / ]] || lab_die "AJAR_LAB_DIR must be an absolute path other than / (got '$LAB_DIR')"
   local c inst name family addr port mode verdict desc
-  for c in setsid setpriv ss timeout flock od sed awk; do
+  for c in setsid setpriv ss timeout flock od sed awk id; do
     command -v "$c" >/dev/null || lab_die "required command '$c' not found"
   done
   for inst in "${SELECTED[@]}"; do
@@ -129,6 +210,7 @@ preflight() {
       postgresql) pg_bin >/dev/null ;;
       mariadb)    for c in mariadbd mariadb-install-db mariadb mariadb-admin; do command -v $c >/dev/null || lab_die "$name: $c not installed (apt-get install mariadb-server)"; done ;;
       memcached)  command -v memcached >/dev/null || lab_die "$name: memcached not installed (apt-get install memcached)" ;;
+      *)          "${family}_preflight" "$name" ;;
     esac
   done
 }
@@ -144,7 +226,7 @@ prepare_state_dir() {
   for inst in "${SELECTED[@]}"; do
     parse "$inst"
     u=${LAB_USER[$family]}
-    if ! setpriv --reuid="$u" --regid="$u" --init-groups -- test -x "$LAB_DIR"; then
+    if ! setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- test -x "$LAB_DIR"; then
       lab_die "user $u cannot reach $LAB_DIR (choose an AJAR_LAB_DIR whose parents are world-executable)"
     fi
   done
@@ -152,24 +234,34 @@ prepare_state_dir() {
 
 print_table() {
   local inst name family addr port mode verdict desc pid state
-  printf '%-22s %-16s %-8s %-11s %s\n' NAME ADDRESS PID EXPECT CONFIG
+  printf '%-22s %-18s %-8s %-11s %s\n' NAME ADDRESS PID EXPECT CONFIG
   for inst in "${SELECTED[@]}"; do
     parse "$inst"
     pid=$(instance_pid "$name")
     if is_running "$name" "$family"; then state=$pid; else state=-; fi
-    printf '%-22s %-16s %-8s %-11s %s\n' "$name" "$addr:$port" "$state" "$verdict" "$desc"
+    printf '%-22s %-18s %-8s %-11s %s\n' "$name" "$addr:$port" "$state" "$verdict" "$desc"
   done
 }
 
-# stop_selected: signal recorded PIDs, wait (bounded), KILL leftovers.
+# stop_selected: signal recorded PIDs, wait (bounded), KILL leftovers; then
+# end whatever is left of their children (descendants and session members,
+# recorded before the signal: e.g. Jupyter kernels, Erlang port programs),
+# and run the families' post-stop hooks (rabbitmq: stop the lab's epmd once no
+# RabbitMQ instance is left).
 stop_selected() {
   local inst name family addr port mode verdict desc pid
-  local -a pids=() names=()
+  local -a pids=() names=() related=()
   for inst in "${SELECTED[@]}"; do
     parse "$inst"
     local pidf=$LAB_DIR/$name/lab.pid
     [[ -f $pidf ]] || continue
     pid=$(lab_read_pid "$pidf")
+    # children, even when the recorded process itself is gone (session members)
+    if [[ -n $pid ]]; then
+      local -a kids=()
+      mapfile -t kids < <(lab_related "$pid")
+      related+=("$name" "${kids[@]}" "--")
+    fi
     if [[ -n $pid ]] && lab_pid_matches "$pid" "${LAB_COMM[$family]}"; then
       kill -s "${LAB_STOPSIG[$family]}" "$pid" 2>/dev/null || true
       pids+=("$pid"); names+=("$name:$family")
@@ -179,7 +271,11 @@ stop_selected() {
       rm -f "$pidf"
     fi
   done
-  (( ${#pids[@]} )) || return 0
+  if (( ${#pids[@]} == 0 )); then
+    stop_related "${related[@]}"
+    run_post_stop_hooks
+    return 0
+  fi
 
   local left
   if ! left=$(lab_wait_gone 20 "${pids[@]}"); then
@@ -198,6 +294,35 @@ stop_selected() {
   fi
   for i in "${!names[@]}"; do
     rm -f "$LAB_DIR/${names[i]%%:*}/lab.pid"
+  done
+  stop_related "${related[@]}"
+  run_post_stop_hooks
+}
+
+# stop_related NAME PID:START... -- NAME PID:START... --: lab_stop_leftovers
+# for each group.
+stop_related() {
+  local name="" item
+  local -a group=()
+  for item in "$@"; do
+    if [[ $item == -- ]]; then
+      [[ -n $name ]] && lab_stop_leftovers "$name" "${group[@]}"
+      name="" group=()
+    elif [[ -z $name ]]; then
+      name=$item
+    else
+      group+=("$item")
+    fi
+  done
+  return 0
+}
+
+# run_post_stop_hooks: call <family>_post_stop for the selected families that
+# define one.
+run_post_stop_hooks() {
+  local f
+  for f in $(selected_families); do
+    if declare -F "${f}_post_stop" >/dev/null; then "${f}_post_stop"; fi
   done
 }
 
@@ -283,7 +408,7 @@ cmd_stop() {
 cmd_status() {
   select_instances "$@"
   local inst name family addr port mode verdict desc pid state rc=0
-  printf '%-22s %-16s %-8s %-9s %s\n' NAME ADDRESS PID STATE EXPECT
+  printf '%-22s %-18s %-8s %-9s %s\n' NAME ADDRESS PID STATE EXPECT
   for inst in "${SELECTED[@]}"; do
     parse "$inst"
     pid=$(instance_pid "$name")
@@ -294,7 +419,7 @@ cmd_status() {
     else
       state=stale-pid; rc=3
     fi
-    printf '%-22s %-16s %-8s %-9s %s\n' "$name" "$addr:$port" "$pid" "$state" "$verdict"
+    printf '%-22s %-18s %-8s %-9s %s\n' "$name" "$addr:$port" "$pid" "$state" "$verdict"
   done
   return "$rc"
 }
@@ -312,7 +437,7 @@ cmd_env() {
 }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {

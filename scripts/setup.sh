@@ -8,11 +8,19 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libfmt-dev libcli11-dev libssl-dev libsqlite3-dev
+  libfmt-dev libcli11-dev libssl-dev libsqlite3-dev libyaml-cpp-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema
   # the loopback lab: real servers, started by lab/lab.sh, never as system services
   redis-server postgresql mariadb-server memcached
+  # the lab's HTTP-family servers (etcd, InfluxDB 1.x, ClickHouse, Jupyter, Prometheus,
+  # RabbitMQ, phpMyAdmin/Adminer on php -S), their clients, and what lab.sh needs for them:
+  # php-cgi satisfies Adminer's "web server PHP" dependency without pulling in Apache,
+  # dbconfig-no-thanks keeps phpMyAdmin's installer from configuring a database,
+  # gcc builds the lab's LD_PRELOAD loopback guard for epmd/RabbitMQ
+  etcd-server etcd-client influxdb influxdb-client clickhouse-server clickhouse-client
+  jupyter-notebook prometheus rabbitmq-server phpmyadmin adminer php-cli php-cgi php-mysql
+  dbconfig-no-thanks python3-bcrypt curl gcc libc6-dev
   # lab/lab.sh and tests use these
   procps iproute2 util-linux
 )

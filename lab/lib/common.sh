@@ -77,13 +77,13 @@ lab_read_pid() {
 }
 
 # lab_spawn DIR CMD...: start CMD detached (own session, stdin /dev/null,
-# output appended to DIR/server.log, lock fd 9 closed) and record its PID in
+# output appended to DIR/server.log, lock fds 8 and 9 closed) and record its PID in
 # DIR/lab.pid. The command must not fork away (servers run in the foreground),
 # so $! is the server process itself.
 lab_spawn() {
   local dir=$1; shift
   printf '\n==== %s lab start: %s\n' "$(date '+%F %T')" "$*" >>"$dir/server.log"
-  setsid "$@" </dev/null >>"$dir/server.log" 2>&1 9>&- &
+  setsid "$@" </dev/null >>"$dir/server.log" 2>&1 8>&- 9>&- &
   local pid=$!
   printf '%s\n' "$pid" >"$dir/lab.pid"
   # shellcheck disable=SC2034  # read by the per-family start functions
@@ -170,10 +170,128 @@ lab_secret() {
   printf '%s\n' "$s"
 }
 
-# lab_as USER CMD...: run CMD as USER (no PAM session; exec, so PIDs are kept).
+# lab_as USER CMD...: run CMD as USER with USER's primary group (no PAM
+# session; exec, so PIDs are kept). The environment is reset (setpriv sets
+# HOME, USER, SHELL, PATH); prefix CMD with `env VAR=...` to pass variables.
 lab_as() {
   local user=$1; shift
-  setpriv --reuid="$user" --regid="$user" --init-groups --reset-env -- "$@"
+  setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups --reset-env -- "$@"
+}
+
+# lab_proc_stat PID: print "ppid session starttime" of PID (nothing if gone).
+lab_proc_stat() {
+  local line="" rest
+  { read -r line <"/proc/$1/stat"; } 2>/dev/null || return 0
+  [[ -n $line ]] || return 0
+  rest=${line##*) }
+  # fields after the comm: 3 state, 4 ppid, 5 pgrp, 6 session, ..., 22 starttime
+  local -a f
+  read -r -a f <<<"$rest"
+  [[ ${f[0]} == Z ]] && return 0
+  printf '%s %s %s\n' "${f[1]}" "${f[3]}" "${f[19]}"
+}
+
+# lab_related PID: print "pid:starttime" for every process that belongs to the
+# server PID: its descendants (by parent pid) and the members of its session
+# (lab_spawn starts every server with setsid, so its session id is its PID; a
+# session id is not reused while a member lives). Servers like Jupyter start
+# children in sessions of their own, hence both. PID itself is not listed.
+lab_related() {
+  local root=$1 f pid ppid sess start
+  [[ $root =~ ^[0-9]+$ ]] || return 0
+  local -A parent=() started=() insess=()
+  local line rest
+  local -a fl
+  for f in /proc/[0-9]*/stat; do
+    pid=${f#/proc/}; pid=${pid%/stat}
+    line=""
+    { read -r line <"$f"; } 2>/dev/null || continue
+    rest=${line##*) }
+    read -r -a fl <<<"$rest"
+    [[ ${fl[0]-Z} == Z ]] && continue
+    ppid=${fl[1]} sess=${fl[3]} start=${fl[19]}
+    parent[$pid]=$ppid started[$pid]=$start
+    [[ $sess == "$root" ]] && insess[$pid]=1
+  done
+  local -A mine=([$root]=1)
+  local changed=1 rounds=0
+  while (( changed && rounds < 64 )); do
+    changed=0 rounds=$(( rounds + 1 ))
+    for pid in "${!parent[@]}"; do
+      [[ -n ${mine[$pid]-} ]] && continue
+      if [[ -n ${mine[${parent[$pid]}]-} || -n ${insess[$pid]-} ]]; then mine[$pid]=1; changed=1; fi
+    done
+  done
+  for pid in "${!mine[@]}"; do
+    [[ $pid == "$root" ]] && continue
+    printf '%s:%s\n' "$pid" "${started[$pid]}"
+  done
+  return 0
+}
+
+# lab_stop_leftovers NAME PID:STARTTIME...: TERM those processes that still
+# run (same start time, so not a reused pid), wait up to 5 s, then KILL.
+lab_stop_leftovers() {
+  local name=$1; shift
+  local item pid start st
+  local -a left=() starts=()
+  for item in "$@"; do
+    pid=${item%%:*} start=${item#*:}
+    st=$(lab_proc_stat "$pid")
+    [[ -n $st && ${st##* } == "$start" ]] || continue
+    lab_log "$name: stopping leftover pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null || true))"
+    kill -TERM "$pid" 2>/dev/null || true
+    left+=("$pid"); starts+=("$start")
+  done
+  (( ${#left[@]} )) || return 0
+  local alive i
+  if alive=$(lab_wait_gone 5 "${left[@]}"); then return 0; fi
+  for i in "${!left[@]}"; do
+    pid=${left[i]}
+    [[ " ${alive//$'\n'/ } " == *" $pid "* ]] || continue
+    st=$(lab_proc_stat "$pid")
+    if [[ -n $st && ${st##* } == "${starts[i]}" ]]; then
+      lab_warn "$name: pid $pid ignored SIGTERM for 5 s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  return 0
+}
+
+# lab_curl ARGS...: curl for readiness checks and seeding: quiet, fail on HTTP
+# errors, no proxy, bounded. URLs must be http://127.x... (checked).
+lab_curl() {
+  local a
+  for a in "$@"; do
+    if [[ $a == http://* || $a == https://* ]]; then
+      local host=${a#*://}; host=${host%%[:/]*}
+      lab_assert_loopback "$host"
+    fi
+  done
+  curl -sS -f --noproxy '*' --connect-timeout 3 --max-time 15 "$@"
+}
+
+# lab_curl_auth_file FILE USER PASSWORD: write a curl config (mode 0600) that
+# sends basic auth, for `lab_curl -K FILE` (keeps passwords off command lines).
+lab_curl_auth_file() {
+  local f=$1 user=$2 pass=$3
+  [[ $user != *[\"\\]* && $pass != *[\"\\]* ]] || lab_die "lab_curl_auth_file: unsupported character"
+  ( umask 077; printf 'user = "%s:%s"\n' "$user" "$pass" >"$f.tmp" )
+  mv -f "$f.tmp" "$f"
+}
+
+# lab_php_spawn NAME DIR ADDR PORT DOCROOT: `php -S` as www-data with private
+# session and temp dirs (phpmyadmin.sh, adminer.sh).
+lab_php_spawn() {
+  local name=$1 dir=$2 addr=$3 port=$4 docroot=$5 gid
+  gid=$(id -g www-data)
+  mkdir -p "$dir/tmp" "$dir/sessions"
+  chown www-data:"$gid" "$dir/tmp" "$dir/sessions"
+  chmod 0700 "$dir/tmp" "$dir/sessions"
+  lab_spawn "$dir" setpriv --reuid=www-data --regid="$gid" --init-groups --reset-env -- \
+    /usr/bin/php -d "session.save_path=$dir/sessions" -d "upload_tmp_dir=$dir/tmp" \
+      -d "sys_temp_dir=$dir/tmp" -d display_errors=0 -d log_errors=1 \
+      -S "$addr:$port" -t "$docroot"
 }
 
 # lab_tcp ADDR PORT MODE N: raw TCP exchange via lib/tcpio.sh (stdin = payload).
