@@ -1,3 +1,4 @@
+# ajar-lab: db
 """ajar never reads record contents: with the lab's real servers recording what they are asked,
 a full scan may only issue the documented metadata calls. Redis: MONITOR shows every command.
 HTTP services: a logging proxy in front of each real server records every request."""

@@ -1,3 +1,4 @@
+# ajar-lab: db
 """End to end against the loopback lab (lab/lab.sh, started by the ctest fixture): real
 Redis, PostgreSQL, MariaDB and memcached, each open and secured (and restricted where the
 server can be made to say so). Asserts every verdict, service, product and version, and the
