@@ -62,12 +62,23 @@ asio::awaitable<outcome> exchange(net::session& s, const request& r) {
   beast::http::response_parser<beast::http::string_body> parser;
   parser.body_limit(max_body);
   parser.header_limit(max_header);
+  // When the body outgrows its limit after the header arrived, keep what is known.
+  auto cut_short = [&] {
+    out.status = core::status::ok;
+    out.resp.truncated = true;
+    out.resp.status = parser.get().result_int();
+    for (const auto& f : parser.get()) out.resp.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+  };
   for (;;) {
     auto buf = s.buffer();
     if (!buf.empty()) {
       beast::error_code ec;
       auto used = parser.put(boost::asio::buffer(buf.data(), buf.size()), ec);
       s.consume(used);
+      if (ec == beast::http::error::body_limit && parser.is_header_done()) {
+        cut_short();
+        co_return out;
+      }
       if (ec && ec != beast::http::error::need_more) {
         out.status = core::status::protocol_error;
         co_return out;
@@ -80,6 +91,10 @@ asio::awaitable<outcome> exchange(net::session& s, const request& r) {
       beast::error_code ec;
       parser.put_eof(ec);  // a body delimited by the end of the connection
       if (!ec && parser.is_done()) break;
+    }
+    if (st == core::status::budget_exceeded && parser.is_header_done()) {
+      cut_short();
+      co_return out;
     }
     if (st != core::status::ok) {
       out.status = st;

@@ -38,6 +38,9 @@ struct response {
   unsigned status = 0;
   header_list headers;  // names lower-cased, in arrival order
   std::string body;
+  // The body went over max_body (or the session's byte budget): status and headers are real,
+  // the body is cut short. Probes still decide on the status; JSON in it will not parse.
+  bool truncated = false;
   // First value of a header, by lower-case name.
   [[nodiscard]] std::optional<std::string_view> header(std::string_view lower_name) const;
 };
