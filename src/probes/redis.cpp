@@ -109,6 +109,18 @@ void read_info(std::string_view bulk, core::observation& o) {
   o.version.assign(version);
   o.evidence = fmt::format("INFO answered without AUTH ({}:{})", version_key, first_words(version));
 
+  // Sentinel answers INFO too, but it holds no dataset: it watches masters and can fail them
+  // over. Name it apart and count no data (its memory is not anyone's records).
+  auto mode = resp::info_field(lines, "redis_mode");
+  if (mode.empty()) mode = resp::info_field(lines, "server_mode");
+  if (mode == "sentinel") {
+    o.product += " Sentinel";
+    auto masters = resp::info_field(lines, "sentinel_masters");
+    o.evidence = fmt::format("Sentinel INFO answered without AUTH ({}:{}, {} monitored masters)", version_key,
+                             first_words(version), masters.empty() ? "?" : first_words(masters));
+    return;
+  }
+
   if (auto used = resp::info_field(lines, "used_memory"); !used.empty())
     o.exposure.bytes = to_int(used);
   bool in_keyspace = false;

@@ -569,4 +569,130 @@ TEST(probe_redis, byte_budget) {
   EXPECT_EQ(o.end, status::budget_exceeded);
 }
 
+// captured: INFO from redis-server 7.0.15 started with --sentinel on 127.0.8.2:26379, monitoring
+// one master (sentinel monitor labmaster 127.0.1.1 6379 1).
+const std::string& sentinel_info_7_0_15() {
+  static const std::string body = crlf(R"info(# Server
+redis_version:7.0.15
+redis_git_sha1:00000000
+redis_git_dirty:0
+redis_build_id:ae4d7c971a948f0
+redis_mode:sentinel
+os:Linux 6.18.44-fc-v657 x86_64
+arch_bits:64
+monotonic_clock:POSIX clock_gettime
+multiplexing_api:epoll
+atomicvar_api:c11-builtin
+gcc_version:12.2.0
+process_id:29279
+process_supervised:no
+run_id:28a0b8a2441d1cf446140b87b41a43195e227fc8
+tcp_port:26379
+server_time_usec:1795695305751278
+uptime_in_seconds:1
+uptime_in_days:0
+hz:11
+configured_hz:10
+lru_clock:533193
+executable:/tmp/sent/redis-server
+config_file:/tmp/sent/s.conf
+io_threads_active:0
+
+# Clients
+connected_clients:1
+cluster_connections:0
+maxclients:10000
+client_recent_max_input_buffer:0
+client_recent_max_output_buffer:0
+blocked_clients:0
+tracking_clients:0
+clients_in_timeout_table:0
+
+# Stats
+total_connections_received:1
+total_commands_processed:0
+instantaneous_ops_per_sec:0
+total_net_input_bytes:14
+total_net_output_bytes:0
+total_net_repl_input_bytes:0
+total_net_repl_output_bytes:0
+instantaneous_input_kbps:0.00
+instantaneous_output_kbps:0.00
+instantaneous_input_repl_kbps:0.00
+instantaneous_output_repl_kbps:0.00
+rejected_connections:0
+sync_full:0
+sync_partial_ok:0
+sync_partial_err:0
+expired_keys:0
+expired_stale_perc:0.00
+expired_time_cap_reached_count:0
+expire_cycle_cpu_milliseconds:0
+evicted_keys:0
+evicted_clients:0
+total_eviction_exceeded_time:0
+current_eviction_exceeded_time:0
+keyspace_hits:0
+keyspace_misses:0
+pubsub_channels:0
+pubsub_patterns:0
+pubsubshard_channels:0
+latest_fork_usec:0
+total_forks:0
+migrate_cached_sockets:0
+slave_expires_tracked_keys:0
+active_defrag_hits:0
+active_defrag_misses:0
+active_defrag_key_hits:0
+active_defrag_key_misses:0
+total_active_defrag_time:0
+current_active_defrag_time:0
+tracking_total_keys:0
+tracking_total_items:0
+tracking_total_prefixes:0
+unexpected_error_replies:0
+total_error_replies:0
+dump_payload_sanitizations:0
+total_reads_processed:1
+total_writes_processed:0
+io_threaded_reads_processed:0
+io_threaded_writes_processed:0
+reply_buffer_shrinks:0
+reply_buffer_expands:0
+
+# CPU
+used_cpu_sys:0.003799
+used_cpu_user:0.006305
+used_cpu_sys_children:0.000000
+used_cpu_user_children:0.000000
+used_cpu_sys_main_thread:0.003352
+used_cpu_user_main_thread:0.006705
+
+# Sentinel
+sentinel_masters:1
+sentinel_tilt:0
+sentinel_tilt_since_seconds:-1
+sentinel_running_scripts:0
+sentinel_scripts_queue_length:0
+sentinel_simulate_failure_flags:0
+master0:name=labmaster,status=ok,address=127.0.1.1:6379,slaves=0,sentinels=1
+)info");
+  return body;
+}
+
+TEST(probe_redis, sentinel_is_named_and_holds_no_data) {
+  ASSERT_EQ(sentinel_info_7_0_15().size(), 2549U);
+  scripted_session s({scripted_session::client(std::string(info)),
+                      scripted_session::server(bulk(sentinel_info_7_0_15())),
+                      scripted_session::client(std::string(quit))});
+  auto o = ajar::test::run_probe(ajar::probes::redis_probe(), s);
+  EXPECT_TRUE(s.mismatches().empty());
+  EXPECT_TRUE(o.identified);
+  EXPECT_EQ(o.product, "Redis Sentinel");
+  EXPECT_EQ(o.version, "7.0.15");
+  EXPECT_EQ(o.verdict, auth::none);
+  EXPECT_TRUE(o.exposure.empty()) << "a Sentinel's memory is not a dataset";
+  EXPECT_EQ(o.evidence, "Sentinel INFO answered without AUTH (redis_version:7.0.15, 1 monitored masters)");
+}
+
 }  // namespace
