@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -94,6 +95,8 @@ struct finding {
   observation what;
   core::severity severity = severity::info;
   std::vector<std::string> indicators;
+  // For each indicator, the exposure names that raised it (e.g. pii-like-names -> citizens).
+  std::map<std::string, std::vector<std::string>> indicator_names;
   std::chrono::system_clock::time_point observed_at;
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "engine/endpoint.hpp"
+#include "findings/indicators.hpp"
 #include "findings/severity.hpp"
 
 namespace ajar::engine {
@@ -125,7 +126,10 @@ asio::awaitable<void> slice_runner::worker() {
       if (outcome.observation->identified) ++shared_.identified;
       core::finding f;
       f.where = item->where;
-      f.severity = findings::rate(*outcome.observation);
+      auto found = findings::indicators_of(outcome.observation->exposure);
+      f.severity = findings::rate(*outcome.observation, found.indicators);
+      f.indicators = std::move(found.indicators);
+      f.indicator_names = std::move(found.matches);
       f.what = std::move(*outcome.observation);
       f.observed_at = std::chrono::system_clock::now();
       std::lock_guard lock(shared_.writer);

@@ -1,12 +1,10 @@
 #include "findings/severity.hpp"
 
+#include <algorithm>
+
 namespace ajar::findings {
 
 namespace {
-
-// Caches hold copies of data (sessions, tokens, rendered pages) that expire; a database is the
-// data itself. An open cache is serious, an open database is the breach this tool exists for.
-bool is_cache(const core::observation& o) { return o.service == "memcached"; }
 
 bool has_data(const core::exposure& e) {
   auto positive = [](const std::optional<std::int64_t>& v) { return v && *v > 0; };
@@ -17,22 +15,22 @@ bool has_data(const core::exposure& e) {
 
 }  // namespace
 
-core::severity rate(const core::observation& o) noexcept {
+core::severity rate(const core::observation& o, const std::vector<std::string>& indicators) noexcept {
   using core::auth;
   using core::severity;
+  bool ransom = std::find(indicators.begin(), indicators.end(), "ransom-note") != indicators.end();
   switch (o.verdict) {
     case auth::none:
-      if (is_cache(o)) return severity::high;
-      // Reading metadata without a password already proves anyone can read and write; with no
-      // data found yet it is still one import away from a breach.
-      return has_data(o.exposure) ? severity::critical : severity::high;
     case auth::unclaimed:
-      return severity::critical;  // the first caller becomes the administrator
-    case auth::required:
-      return severity::low;       // reachable, but asks for a credential
+      // Anyone can read (and usually write): with data behind it, or a ransom note already
+      // there, this is the breach ajar exists to find.
+      return has_data(o.exposure) || ransom ? severity::critical : severity::high;
     case auth::restricted:
+      return severity::medium;  // a database answers here; only a host rule keeps us out
+    case auth::required:
+      return severity::low;     // reachable, but asks for a credential
     case auth::unknown:
-      return severity::info;
+      return severity::info;    // identified only
   }
   return severity::info;
 }

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "core/finding.hpp"
 
 namespace ajar::findings {
 
-// How bad an observation is for its owner. See docs/ARCHITECTURE.md "Severity" for the table.
-core::severity rate(const core::observation& o) noexcept;
+// How bad a finding is for its owner; the table is docs/SEVERITY.md.
+core::severity rate(const core::observation& o, const std::vector<std::string>& indicators = {}) noexcept;
 
 }  // namespace ajar::findings

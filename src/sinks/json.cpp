@@ -59,6 +59,15 @@ boost::json::object to_json(const core::finding& f) {
   boost::json::array indicators;
   for (const auto& i : f.indicators) indicators.emplace_back(i);
   o["indicators"] = std::move(indicators);
+  if (!f.indicator_names.empty()) {
+    boost::json::object matched;
+    for (const auto& [k, names] : f.indicator_names) {
+      boost::json::array a;
+      for (const auto& n : names) a.emplace_back(n);
+      matched[k] = std::move(a);
+    }
+    o["indicator_names"] = std::move(matched);
+  }
   o["observed_at"] = core::format_utc(f.observed_at);
   return o;
 }

@@ -39,6 +39,12 @@ std::size_t width(std::string_view s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+std::string exposure_cell(const core::finding& f) {
+  auto text = exposure_summary(f.what.exposure);
+  if (!f.indicators.empty()) text += fmt::format("{}[{}]", text.empty() ? "" : " ", fmt::join(f.indicators, ", "));
+  return text;
+}
+
 class table_sink final : public sink {
  public:
   table_sink(std::ostream& out, bool color) : out_(out), color_(color) {}
@@ -66,7 +72,7 @@ class table_sink final : public sink {
       cells.push_back({addr, f.what.service, f.what.product.empty() ? "-" : f.what.product,
                        f.what.version.empty() ? "-" : f.what.version,
                        std::string(core::to_string(f.what.verdict)),
-                       std::string(core::to_string(f.severity)), exposure_summary(f.what.exposure),
+                       std::string(core::to_string(f.severity)), exposure_cell(f),
                        f.what.evidence});
     }
     std::vector<std::size_t> widths(cells.front().size(), 0);

@@ -49,6 +49,9 @@ class ElasticsearchFixtures(unittest.TestCase):
             self.assertEqual(f["exposure"].get(key), value, f"{scenario}: exposure {key}")
         if names is not None:
             self.assertEqual(sorted(f["exposure"]["names"]), sorted(names))
+        for key in ("severity", "indicators"):
+            if key in want:
+                self.assertEqual(f[key], want[key], f"{scenario}: {key}")
         if f["tls"]:
             self.assertTrue(f["certificate"]["self_signed"])
             self.assertIn("CN=", f["certificate"]["subject"])
@@ -63,6 +66,11 @@ class ElasticsearchFixtures(unittest.TestCase):
 
     def test_es7_open(self):
         self.check("es7-open", "127.0.4.101")
+
+    def test_meow_wiped_cluster_is_critical_ransom_note_and_wiped(self):
+        f = self.check("es7-meow-wiped", "127.0.4.111")
+        self.assertEqual(sorted(f["indicator_names"]["ransom-note"]),
+                         sorted(SCENARIOS["es7-meow-wiped"].expected["exposure"]["names"]))
 
     def test_es7_secured(self):
         self.check("es7-secured", "127.0.4.102")

@@ -75,7 +75,7 @@ class HttpFixtureSelfTest(unittest.TestCase):
         _, rows = self.json_get("es7-open", "/_cat/indices?format=json&bytes=b&h=index,docs.count,store.size")
         exp = SCENARIOS["es7-open"].expected["exposure"]
         self.assertEqual([r["index"] for r in rows], exp["names"])
-        self.assertEqual(sum(int(r["docs.count"]) for r in rows), exp["rows"])
+        self.assertEqual(sum(int(r["docs.count"]) for r in rows), exp["documents"])
         self.assertEqual(sum(int(r["store.size"]) for r in rows), exp["bytes"])
         self.assertTrue(all(isinstance(v, str) for r in rows for v in r.values()), "cat values are strings")
         _, health = self.json_get("es7-open", "/_cluster/health")
@@ -122,7 +122,7 @@ class HttpFixtureSelfTest(unittest.TestCase):
         self.assertEqual((root["version"]["distribution"], root["version"]["number"]), ("opensearch", "2.15.0"))
         _, rows = self.json_get("opensearch-open", "/_cat/indices?format=json&bytes=b")
         self.assertEqual(sum(int(r["docs.count"]) for r in rows),
-                         SCENARIOS["opensearch-open"].expected["exposure"]["rows"])
+                         SCENARIOS["opensearch-open"].expected["exposure"]["documents"])
         code, headers, body = request(self.fx["opensearch-secured"], "/")
         self.assertEqual((code, body), (401, b"Unauthorized"))
         self.assertEqual(headers["WWW-Authenticate"], 'Basic realm="OpenSearch Security"')
@@ -153,7 +153,7 @@ class HttpFixtureSelfTest(unittest.TestCase):
                       method="POST", status=400)
         _, rows = self.json_get("kibana7-open", "/api/console/proxy?path=_cat%2Findices%3Fformat%3Djson"
                                 "%26bytes%3Db&method=GET", method="POST", headers={"kbn-xsrf": "true"})
-        self.assertEqual(len(rows), SCENARIOS["es7-open"].expected["exposure"]["databases"])
+        self.assertEqual(len(rows), SCENARIOS["es7-open"].expected["exposure"]["indices"])
 
     # --- CouchDB ----------------------------------------------------------------------------
 
@@ -170,7 +170,7 @@ class HttpFixtureSelfTest(unittest.TestCase):
                                  headers={"Content-Type": "application/json"},
                                  body=json.dumps({"keys": names + ["absent"]}))
         found = [i["info"] for i in infos if "info" in i]
-        self.assertEqual(sum(i["doc_count"] for i in found), exp["rows"])
+        self.assertEqual(sum(i["doc_count"] for i in found), exp["documents"])
         self.assertEqual(sum(i["sizes"]["file"] for i in found), exp["bytes"])
         self.assertEqual(infos[-1], {"key": "absent", "error": "not_found"})
         _, root = self.json_get("couchdb3-secured", "/")
@@ -195,7 +195,7 @@ class HttpFixtureSelfTest(unittest.TestCase):
         self.assertEqual(system["lucene"]["solr-spec-version"], "9.4.1")
         _, cores = self.json_get("solr-open", "/solr/admin/cores?action=STATUS&wt=json")
         exp = SCENARIOS["solr-open"].expected["exposure"]
-        self.assertEqual(sum(c["index"]["numDocs"] for c in cores["status"].values()), exp["rows"])
+        self.assertEqual(sum(c["index"]["numDocs"] for c in cores["status"].values()), exp["documents"])
         self.assertEqual(sum(c["index"]["sizeInBytes"] for c in cores["status"].values()), exp["bytes"])
         code, headers, body = request(self.fx["solr-secured"], "/solr/admin/info/system?wt=json")
         self.assertEqual((code, headers["WWW-Authenticate"]), (401, 'Basic realm="solr"'))

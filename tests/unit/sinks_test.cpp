@@ -90,10 +90,13 @@ TEST(severity, rules) {
   o.verdict = core::auth::required;
   EXPECT_EQ(findings::rate(o), core::severity::low);
   o.verdict = core::auth::restricted;
+  EXPECT_EQ(findings::rate(o), core::severity::medium);
+  o.verdict = core::auth::unknown;
   EXPECT_EQ(findings::rate(o), core::severity::info);
-  o.service = "memcached";
-  o.verdict = core::auth::none;
+  o.verdict = core::auth::unclaimed;
+  o.exposure = {};
   EXPECT_EQ(findings::rate(o), core::severity::high);
+  EXPECT_EQ(findings::rate(o, {"ransom-note"}), core::severity::critical) << "a ransom note is critical even when empty";
 }
 
 }  // namespace
