@@ -92,6 +92,7 @@ boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const 
         claims ? deadline : now + (deadline - now) / static_cast<long>(candidates.size() - i);
     session->set_deadline(probe_deadline);
     auto obs = co_await converse(*p, session, c, probe_deadline);
+    out.spoke = out.spoke || session->bytes_received() > 0;
     session->abort();
     last_end = obs.end;
     if (obs.identified) {

@@ -13,7 +13,8 @@
 namespace ajar::engine {
 
 struct endpoint_outcome {
-  bool open = false;
+  bool open = false;   // accepted a connection
+  bool spoke = false;  // sent application bytes (a SYN-ACK alone is not a service)
   core::status connect_status = core::status::ok;  // of the first connect
   std::optional<core::observation> observation;     // identified, or `unknown` under --all
 };

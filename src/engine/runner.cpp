@@ -5,6 +5,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <fmt/format.h>
+
 #include "engine/endpoint.hpp"
 #include "findings/indicators.hpp"
 #include "findings/severity.hpp"
@@ -120,7 +122,21 @@ asio::awaitable<void> slice_runner::worker() {
     co_await acquire_host(item->where.ip);
     auto outcome = co_await scan_endpoint(item->where, options_, bucket_);
     release_host(item->where.ip);
-    if (outcome.open) ++shared_.open;
+    if (outcome.open && !outcome.spoke && outcome.observation && !outcome.observation->identified) {
+      // A middlebox or honeypot accepts everywhere: one flagged row, not a row per port.
+      auto n = ++silent_[item->where.ip];
+      if (n > silent_ports_flag) {
+        outcome.observation.reset();
+      } else if (n == silent_ports_flag) {
+        outcome.observation->evidence = fmt::format(
+            "accepts connections on at least {} ports without speaking any protocol: a middlebox, tarpit or "
+            "honeypot; further silent ports of this address are not listed",
+            silent_ports_flag);
+        outcome.observation->exposure = {};
+        accepts_any_ = true;
+      }
+    }
+    if (outcome.spoke) ++shared_.open;
     if (!outcome.open && outcome.connect_status != core::status::connection_refused) ++shared_.errors;
     if (outcome.observation) {
       if (outcome.observation->identified) ++shared_.identified;
@@ -130,6 +146,8 @@ asio::awaitable<void> slice_runner::worker() {
       f.severity = findings::rate(*outcome.observation, found.indicators);
       f.indicators = std::move(found.indicators);
       f.indicator_names = std::move(found.matches);
+      if (accepts_any_) f.indicators.emplace_back("accepts-any-port");
+      accepts_any_ = false;
       f.what = std::move(*outcome.observation);
       f.observed_at = std::chrono::system_clock::now();
       std::lock_guard lock(shared_.writer);

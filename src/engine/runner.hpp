@@ -74,6 +74,11 @@ class slice_runner {
   std::set<std::uint64_t> done_ahead_;       // finished while an earlier one is in flight
   net::token_bucket bucket_;
   std::unordered_map<core::ip_address, host_slot, ip_hash> hosts_;
+  // Ports per address that accepted but never spoke. Past silent_ports_flag of them the address
+  // is flagged once (accepts-any-port) and its further silent ports are not listed.
+  static constexpr std::size_t silent_ports_flag = 8;
+  std::unordered_map<core::ip_address, std::size_t, ip_hash> silent_;
+  bool accepts_any_ = false;  // the finding being written is the flag
 };
 
 }  // namespace ajar::engine
