@@ -14,6 +14,9 @@
 #                     redis postgresql mariadb memcached (group "db")
 #                     etcd influxdb clickhouse jupyter prometheus rabbitmq
 #                     phpmyadmin adminer (group "http")
+#   Opt-in group "crossed" (Redis, PostgreSQL, MariaDB on other products' ports):
+#   only by its own name; no-argument start/status/restart leave it out, and
+#   no-argument stop also stops it.
 #
 # Address plan (standard ports; the third octet says the flavour, the fourth
 # the product):
@@ -40,11 +43,16 @@
 #   jupyter-secured        127.0.2.8:8888     required
 #   prometheus-open        127.0.1.9:9090     none
 #   prometheus-secured     127.0.2.9:9090     required
-#   rabbitmq-open          127.0.1.10:15672   none        (AMQP 5672, same address)
+#   rabbitmq-open          127.0.1.10:15672   required    (stock guest/guest is a password: ajar guesses none; AMQP 5672)
 #   rabbitmq-secured       127.0.2.10:15672   required
 #   phpmyadmin-open        127.0.1.11:8080    none        (logged in to mariadb-open)
 #   phpmyadmin-secured     127.0.2.11:8080    required
 #   adminer                127.0.2.12:8080    required    (stock: login form)
+#
+# Opt-in group "crossed" (servers on other products' standard ports):
+#   redis-crossed          127.0.8.1:5432     none        (Redis, as redis-open)
+#   postgresql-crossed     127.0.8.1:6379     none        (PostgreSQL, as postgresql-open)
+#   mariadb-crossed        127.0.8.1:27017    none        (MariaDB, as mariadb-open)
 #
 # RabbitMQ also needs an epmd: lab.sh runs one for the lab on 127.0.0.1:24369
 # (state in $AJAR_LAB_DIR/rabbitmq-epmd/), started with the first RabbitMQ
@@ -122,7 +130,7 @@ LAB_INSTANCES=(
   "jupyter-secured|jupyter|127.0.2.8|8888|secured|required|token <random>"
   "prometheus-open|prometheus|127.0.1.9|9090|open|none|no web config"
   "prometheus-secured|prometheus|127.0.2.9|9090|secured|required|web config basic_auth_users (bcrypt)"
-  "rabbitmq-open|rabbitmq|127.0.1.10|15672|open|none|stock guest/guest, management (AMQP 5672)"
+  "rabbitmq-open|rabbitmq|127.0.1.10|15672|open|required|stock guest/guest (a password: ajar guesses none), management (AMQP 5672)"
   "rabbitmq-secured|rabbitmq|127.0.2.10|15672|secured|required|no guest, labadmin <random> (AMQP 5672)"
   "phpmyadmin-open|phpmyadmin|127.0.1.11|8080|open|none|auth_type config: root@mariadb-open"
   "phpmyadmin-secured|phpmyadmin|127.0.2.11|8080|secured|required|auth_type cookie (login form)"
@@ -133,6 +141,22 @@ LAB_INSTANCES=(
 declare -A LAB_GROUPS=(
   [db]="redis postgresql mariadb memcached"
   [http]="etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer"
+)
+
+# Opt-in instances, same fields as LAB_INSTANCES. Selected only by their
+# instance name or a LAB_OPTIN_GROUPS name, never by a family name, the db/http
+# groups, or start/status/restart without arguments (which keeps the default
+# start fast); `stop` without arguments stops them too, if they run.
+# "crossed": real servers on other products' standard ports, one address, each
+# configured and seeded like its open twin (family start function, mode open),
+# so a scanner must identify them by protocol, not by port number.
+LAB_OPTIN_INSTANCES=(
+  "redis-crossed|redis|127.0.8.1|5432|open|none|Redis on PostgreSQL's port: no password, protected-mode no"
+  "postgresql-crossed|postgresql|127.0.8.1|6379|open|none|PostgreSQL on Redis' port: pg_hba 127.0.0.0/8 trust"
+  "mariadb-crossed|mariadb|127.0.8.1|27017|open|none|MariaDB on MongoDB's port: root@'%' empty password"
+)
+declare -A LAB_OPTIN_GROUPS=(
+  [crossed]="redis-crossed postgresql-crossed mariadb-crossed"
 )
 
 # /proc/PID/comm of the recorded process (15 characters at most).
@@ -167,7 +191,14 @@ select_instances() {
         hit=1
       fi
     done
-    (( hit )) || lab_die "unknown service '$arg' (groups: db http; families: redis postgresql mariadb memcached etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer; or an instance name)"
+    for inst in "${LAB_OPTIN_INSTANCES[@]}"; do
+      IFS='|' read -r name family _ <<<"$inst"
+      if [[ $arg == "$name" || " ${LAB_OPTIN_GROUPS[$arg]-} " == *" $name "* ]]; then
+        [[ " ${SELECTED[*]-} " == *" $inst "* ]] || SELECTED+=("$inst")
+        hit=1
+      fi
+    done
+    (( hit )) || lab_die "unknown service '$arg' (groups: db http crossed; families: redis postgresql mariadb memcached etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer; or an instance name)"
   done
 }
 
@@ -394,6 +425,11 @@ cmd_start() {
 
 cmd_stop() {
   select_instances "$@"
+  # No arguments: the opt-in instances too (those without a pid file are
+  # skipped), so a plain `stop` leaves nothing behind. Not for `restart`.
+  if (( $# == 0 )) && [[ ${LAB_STOP_DEFAULT_ONLY-} != 1 ]]; then
+    SELECTED+=("${LAB_OPTIN_INSTANCES[@]}")
+  fi
   if [[ ! -d $LAB_DIR ]]; then
     echo "ajar lab: nothing to stop ($LAB_DIR does not exist)"
     return 0
@@ -427,7 +463,7 @@ cmd_status() {
 cmd_env() {
   local inst name family addr port mode verdict desc var
   printf 'export AJAR_LAB_DIR=%s\n' "$LAB_DIR"
-  for inst in "${LAB_INSTANCES[@]}"; do
+  for inst in "${LAB_INSTANCES[@]}" "${LAB_OPTIN_INSTANCES[@]}"; do
     parse "$inst"
     var=AJAR_LAB_${name^^}; var=${var//-/_}
     printf 'export %s=%s:%s\n' "$var" "$addr" "$port"
@@ -437,7 +473,7 @@ cmd_env() {
 }
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -446,7 +482,7 @@ main() {
   case $cmd in
     start)   cmd_start "$@" ;;
     stop)    cmd_stop "$@" ;;
-    restart) ( cmd_stop "$@" ); cmd_start "$@" ;;
+    restart) ( LAB_STOP_DEFAULT_ONLY=1; cmd_stop "$@" ); cmd_start "$@" ;;
     status)  cmd_status "$@" ;;
     env)     cmd_env ;;
     -h|--help|help) usage ;;
