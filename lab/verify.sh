@@ -7,6 +7,7 @@
 #   lab/lab.sh start && lab/verify.sh          # everything
 #   lab/verify.sh http                         # only some groups/families
 #                                              # (db, http, redis, etcd, ...)
+#   lab/verify.sh crossed                      # the opt-in group (not in the default)
 #
 # Only 127.x addresses are contacted (the ones printed by `lab.sh env`).
 # Client config files are ignored (psql -X, PGPASSFILE=/dev/null,
@@ -285,6 +286,22 @@ h=$(host "$AJAR_LAB_ADMINER"); p=$(port "$AJAR_LAB_ADMINER")
 out=$(http "http://$h:$p/")
 check "adminer: / is the Adminer login page" "<title>Login - Adminer</title>" "$out"
 check "adminer: ... version 4.8.1" '<span class="version">4.8.1</span>' "$out"
+fi
+
+# --- crossed (opt-in group: lab.sh start crossed; verify.sh crossed) ------------------------
+if wants crossed; then
+h=$(host "$AJAR_LAB_REDIS_CROSSED"); p=$(port "$AJAR_LAB_REDIS_CROSSED")
+out=$(run redis-cli -h "$h" -p "$p" INFO keyspace)
+check "redis-crossed ($h:$p): INFO keyspace without password shows db0 (5 keys)" "db0:keys=5," "$out"
+
+h=$(host "$AJAR_LAB_POSTGRESQL_CROSSED"); p=$(port "$AJAR_LAB_POSTGRESQL_CROSSED")
+out=$(run "$PSQL" -X -w -At -h "$h" -p "$p" -U postgres -d lab_shop -c 'select count(*) from customers')
+check "postgresql-crossed ($h:$p): lab_shop.customers has 5 rows, no password" "5" "$out"
+
+h=$(host "$AJAR_LAB_MARIADB_CROSSED"); p=$(port "$AJAR_LAB_MARIADB_CROSSED")
+out=$(run mariadb --no-defaults --protocol=TCP --connect-timeout=5 --batch --skip-column-names -h "$h" -P "$p" -u root \
+      -e "select concat((select count(*) from lab_crm.contacts),'/',(select count(*) from lab_crm.deals))")
+check "mariadb-crossed ($h:$p): root without password, lab_crm has 5 contacts / 3 deals" "5/3" "$out"
 fi
 
 # --- every lab process listens on 127.x only ----------------------------------------

@@ -44,7 +44,8 @@ std::vector<std::uint16_t> parse_ports(std::string_view spec, const probe_ports_
     pos = comma == std::string_view::npos ? spec.size() + 1 : comma + 1;
     if (token.empty()) throw input_error(fmt::format("invalid port list '{}': empty item", spec));
     auto dash = token.find('-');
-    if (dash != std::string_view::npos && dash > 0) {
+    // A range is digits-dash-digits; a dash elsewhere belongs to a probe name ("mongo-express").
+    if (dash != std::string_view::npos && dash > 0 && all_digits(token.substr(0, dash))) {
       auto lo = checked_port(token.substr(0, dash), token);
       auto hi = checked_port(token.substr(dash + 1), token);
       if (hi < lo) throw input_error(fmt::format("invalid port range '{}': end before start", token));

@@ -84,12 +84,16 @@ boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const 
     if (i == 0) out.connect_status = st;
     if (st != core::status::ok) break;  // closed, filtered, or gone between probes
     out.open = true;
-    // Probes that claim this port get all the time left; fallbacks share it fairly, so a
-    // silent peer cannot eat the whole deadline on the first guess.
+    // A probe that claims this port gets half the time left (the whole of it when it is the
+    // last candidate); the others share the rest fairly. So a peer that never answers the
+    // expected protocol -- a Redis on 5432 ignores a PostgreSQL startup message -- cannot eat
+    // the deadline before the right probe has its turn.
     auto ports = p->info().default_ports;
     bool claims = std::find(ports.begin(), ports.end(), ep.port) != ports.end();
-    auto probe_deadline =
-        claims ? deadline : now + (deadline - now) / static_cast<long>(candidates.size() - i);
+    auto left = candidates.size() - i;
+    auto probe_deadline = left == 1 ? deadline
+                          : claims  ? now + (deadline - now) / 2
+                                    : now + (deadline - now) / static_cast<long>(left);
     session->set_deadline(probe_deadline);
     auto obs = co_await converse(*p, session, c, probe_deadline);
     out.spoke = out.spoke || session->bytes_received() > 0;

@@ -90,10 +90,17 @@ class session {
   // Reads some bytes into `into`; returns the status and the count (>0 when ok).
   virtual asio::awaitable<std::pair<core::status, std::size_t>> do_read(std::span<char> into) = 0;
   virtual asio::awaitable<core::status> do_send(std::string_view bytes) = 0;
+  // Waits until the peer has bytes for us (or closed); the default is ready at once.
+  virtual asio::awaitable<core::status> do_wait_readable() { co_return core::status::ok; }
+  // Bytes ready to read after do_wait_readable(), a hint for sizing the read; 0 = unknown.
+  [[nodiscard]] virtual std::size_t do_available() const { return 0; }
   // Performs the TLS handshake and fills `cert`; the default refuses (no TLS available).
   virtual asio::awaitable<core::status> do_start_tls(std::optional<core::certificate>& cert);
 
  private:
+  // Reads are sized by what is waiting, between these: a small first buffer keeps a
+  // connection that waits on a silent peer cheap; a large one reads big answers in few calls.
+  static constexpr std::size_t min_read = 512;
   static constexpr std::size_t read_chunk = 16 * 1024;
   std::string buf_;
   std::size_t start_ = 0;

@@ -85,14 +85,46 @@ asio::ip::address to_asio(const core::ip_address& a) {
 
 tcp_session::tcp_session(asio::ip::tcp::socket socket, clock::time_point deadline,
                          std::size_t byte_budget)
-    : session(byte_budget), socket_(std::move(socket)), deadline_(deadline) {}
+    : session(byte_budget),
+      socket_(std::move(socket)),
+      deadline_(deadline),
+      watchdog_(socket_.get_executor()),
+      watch_(std::make_shared<watch>(watch{this})) {
+  arm();
+}
 
-tcp_session::~tcp_session() { abort(); }
+tcp_session::~tcp_session() {
+  watch_->self = nullptr;
+  abort();
+}
+
+void tcp_session::arm() {
+  watchdog_.expires_at(deadline_);
+  watchdog_.async_wait([w = watch_](boost::system::error_code ec) {
+    if (ec || w->self == nullptr) return;  // re-armed, or the session is gone
+    w->self->expired_ = true;
+    boost::system::error_code ignored;
+    w->self->socket_.cancel(ignored);  // every pending connect/read/write/handshake ends now
+  });
+}
+
+void tcp_session::set_deadline(clock::time_point d) {
+  deadline_ = d;
+  expired_ = false;
+  arm();  // expires_at cancels the previous wait
+}
+
+core::status tcp_session::outcome(const boost::system::error_code& ec) const noexcept {
+  if (!ec) return core::status::ok;
+  if (expired_ && ec == asio::error::operation_aborted) return core::status::io_timeout;
+  return status_from(ec);
+}
 
 void tcp_session::abort() noexcept {
   tls_.reset();
-  if (!socket_.is_open()) return;
   boost::system::error_code ignored;
+  watchdog_.cancel();
+  if (!socket_.is_open()) return;
   // SO_LINGER {on, 0}: close() sends RST and frees the port at once (no TIME_WAIT).
   socket_.set_option(asio::socket_base::linger(true, 0), ignored);
   socket_.close(ignored);
@@ -102,37 +134,29 @@ asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> tcp_sessi
     const core::endpoint& to, clock::time_point connect_deadline, clock::time_point deadline,
     const std::optional<core::ip_address>& source, std::size_t byte_budget) {
   using result = std::pair<core::status, std::unique_ptr<tcp_session>>;
-  asio::ip::tcp::socket sock(co_await asio::this_coro::executor);
   asio::ip::tcp::endpoint ep(to_asio(to.ip), to.port);
-  if (source) {
-    boost::system::error_code ec;
-    sock.open(ep.protocol(), ec);
-    if (!ec) {
-      int one = 1;
-      // Without this, bind() reserves a port per socket up front and a scan runs out of
-      // ephemeral ports at ~28k connections; with it the port is chosen at connect() per
-      // 4-tuple.
-      ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-      sock.bind(asio::ip::tcp::endpoint(to_asio(*source), 0), ec);
-    }
-    if (ec) co_return result{status_from(ec), nullptr};
+  auto s = std::make_unique<tcp_session>(asio::ip::tcp::socket(co_await asio::this_coro::executor),
+                                         std::min(connect_deadline, deadline), byte_budget);
+  boost::system::error_code ec;
+  s->socket_.open(ep.protocol(), ec);
+  if (!ec && source) {
+    int one = 1;
+    // Without this, bind() reserves a port per socket up front and a scan runs out of
+    // ephemeral ports at ~28k connections; with it the port is chosen at connect() per
+    // 4-tuple.
+    ::setsockopt(s->socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    s->socket_.bind(asio::ip::tcp::endpoint(to_asio(*source), 0), ec);
   }
-  auto until = std::min(connect_deadline, deadline);
-  auto r = co_await with_timeout(sock.async_connect(ep, use_tuple), until);
-  if (!r) {
-    boost::system::error_code ignored;
-    sock.set_option(asio::socket_base::linger(true, 0), ignored);
-    co_return result{core::status::connect_timeout, nullptr};
-  }
-  auto [ec] = *r;
-  if (ec) {
-    auto st = status_from(ec);
+  if (ec) co_return result{status_from(ec), nullptr};
+  auto [cec] = co_await s->socket_.async_connect(ep, use_tuple);
+  if (cec) {
+    auto st = s->outcome(cec);
     co_return result{st == core::status::io_timeout ? core::status::connect_timeout : st, nullptr};
   }
   boost::system::error_code ignored;
-  sock.set_option(asio::ip::tcp::no_delay(true), ignored);
-  co_return result{core::status::ok,
-                   std::make_unique<tcp_session>(std::move(sock), deadline, byte_budget)};
+  s->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  s->set_deadline(deadline);
+  co_return result{core::status::ok, std::move(s)};
 }
 
 std::string tcp_session::peer() const {
@@ -144,11 +168,14 @@ std::string tcp_session::peer() const {
 }
 
 asio::awaitable<core::status> tcp_session::do_start_tls(std::optional<core::certificate>& cert) {
+  if (expired_) co_return core::status::io_timeout;
   tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, client_context());
-  auto r = co_await with_timeout(tls_->async_handshake(asio::ssl::stream_base::client, use_tuple), deadline_);
-  if (!r) co_return core::status::io_timeout;
-  auto [ec] = *r;
-  if (ec) co_return ec == asio::error::eof ? core::status::connection_closed : core::status::tls_error;
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+  if (ec) {
+    auto st = outcome(ec);
+    if (st == core::status::io_timeout) co_return st;
+    co_return ec == asio::error::eof ? core::status::connection_closed : core::status::tls_error;
+  }
   if (X509* peer_cert = SSL_get1_peer_certificate(tls_->native_handle())) {
     cert = describe(peer_cert);
     X509_free(peer_cert);
@@ -156,29 +183,40 @@ asio::awaitable<core::status> tcp_session::do_start_tls(std::optional<core::cert
   co_return core::status::ok;
 }
 
+asio::awaitable<core::status> tcp_session::do_wait_readable() {
+  // Plain TCP: wait for readability before allocating anything, so a connection waiting on a
+  // silent peer costs no receive buffer. TLS reads go through the stream.
+  if (tls_) co_return core::status::ok;
+  if (expired_) co_return core::status::io_timeout;
+  auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+  co_return outcome(ec);
+}
+
+std::size_t tcp_session::do_available() const {
+  if (tls_) return 4096;  // a TLS record is at most 16 KiB; most answers are far smaller
+  boost::system::error_code ec;
+  return socket_.available(ec);
+}
+
 asio::awaitable<std::pair<core::status, std::size_t>> tcp_session::do_read(std::span<char> into) {
   using result = std::pair<core::status, std::size_t>;
+  if (expired_) co_return result{core::status::io_timeout, 0};
   auto buf = asio::buffer(into.data(), into.size());
-  auto r = tls_ ? co_await with_timeout(tls_->async_read_some(buf, use_tuple), deadline_)
-                : co_await with_timeout(socket_.async_read_some(buf, use_tuple), deadline_);
-  if (!r) co_return result{core::status::io_timeout, 0};
-  auto [ec, n] = *r;
+  auto [ec, n] = tls_ ? co_await tls_->async_read_some(buf, use_tuple) : co_await socket_.async_read_some(buf, use_tuple);
   if (ec) {
     // A TLS peer that closes without close_notify is an ordinary end of conversation here.
     if (tls_ && ec == asio::ssl::error::stream_truncated) co_return result{core::status::connection_closed, 0};
-    co_return result{status_from(ec), 0};
+    co_return result{outcome(ec), 0};
   }
   co_return result{core::status::ok, n};
 }
 
 asio::awaitable<core::status> tcp_session::do_send(std::string_view bytes) {
+  if (expired_) co_return core::status::io_timeout;
   auto buf = asio::buffer(bytes.data(), bytes.size());
-  auto r = tls_ ? co_await with_timeout(asio::async_write(*tls_, buf, use_tuple), deadline_)
-                : co_await with_timeout(asio::async_write(socket_, buf, use_tuple), deadline_);
-  if (!r) co_return core::status::io_timeout;
-  auto [ec, n] = *r;
+  auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, buf, use_tuple) : co_await asio::async_write(socket_, buf, use_tuple);
   (void)n;
-  co_return status_from(ec);
+  co_return outcome(ec);
 }
 
 }  // namespace ajar::net
