@@ -11,7 +11,7 @@
 #          lab/lab.sh status  [FAMILY|NAME ...]   exit 0 if all selected run, 3 otherwise
 #          lab/lab.sh env                         export lines for tests (eval "$(lab.sh env)")
 #   FAMILY is a group (db, http), a family or an instance name; families:
-#                     redis postgresql mariadb memcached (group "db")
+#                     redis postgresql mariadb memcached zookeeper (group "db")
 #                     etcd influxdb clickhouse jupyter prometheus rabbitmq
 #                     phpmyadmin adminer (group "http")
 #   Opt-in group "crossed" (Redis, PostgreSQL, MariaDB on other products' ports):
@@ -48,6 +48,8 @@
 #   phpmyadmin-open        127.0.1.11:8080    none        (logged in to mariadb-open)
 #   phpmyadmin-secured     127.0.2.11:8080    required
 #   adminer                127.0.2.12:8080    required    (stock: login form)
+#   zookeeper-open         127.0.1.13:2181    unknown     (4lw srvr,mntr,envi,ruok; no auth)
+#   zookeeper-restricted   127.0.3.13:2181    unknown     (4lw whitelist ruok: srvr still answers)
 #
 # Opt-in group "crossed" (servers on other products' standard ports):
 #   redis-crossed          127.0.8.1:5432     none        (Redis, as redis-open)
@@ -69,7 +71,7 @@
 # lab-start.log, lab.pid and (secured instances) the generated password. Data
 # directories are reused across restarts; delete the state dir to start fresh.
 # Must run as root (it switches to the postgres/mysql/redis/memcache/etcd/
-# influxdb/clickhouse/prometheus/rabbitmq/www-data/nobody users).
+# influxdb/clickhouse/prometheus/rabbitmq/zookeeper/www-data/nobody users).
 
 set -euo pipefail
 export LC_ALL=C
@@ -106,6 +108,8 @@ source "$LAB_LIB/rabbitmq.sh"
 source "$LAB_LIB/phpmyadmin.sh"
 # shellcheck source=lib/adminer.sh
 source "$LAB_LIB/adminer.sh"
+# shellcheck source=lib/zookeeper.sh
+source "$LAB_LIB/zookeeper.sh"
 
 # name | family | address | port | mode | expected verdict | configuration
 LAB_INSTANCES=(
@@ -135,11 +139,13 @@ LAB_INSTANCES=(
   "phpmyadmin-open|phpmyadmin|127.0.1.11|8080|open|none|auth_type config: root@mariadb-open"
   "phpmyadmin-secured|phpmyadmin|127.0.2.11|8080|secured|required|auth_type cookie (login form)"
   "adminer|adminer|127.0.2.12|8080|secured|required|stock Adminer: login form"
+  "zookeeper-open|zookeeper|127.0.1.13|2181|open|unknown|4lw whitelist srvr,mntr,envi,ruok; no auth (4lw prove no data access)"
+  "zookeeper-restricted|zookeeper|127.0.3.13|2181|restricted|unknown|4lw whitelist ruok (ZooKeeper keeps srvr)"
 )
 
 # Groups of families accepted wherever a family name is.
 declare -A LAB_GROUPS=(
-  [db]="redis postgresql mariadb memcached"
+  [db]="redis postgresql mariadb memcached zookeeper"
   [http]="etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer"
 )
 
@@ -162,15 +168,15 @@ declare -A LAB_OPTIN_GROUPS=(
 # /proc/PID/comm of the recorded process (15 characters at most).
 declare -A LAB_COMM=([redis]=redis-server [postgresql]=postgres [mariadb]=mariadbd [memcached]=memcached
   [etcd]=etcd [influxdb]=influxd [clickhouse]=clickhouse-serv [jupyter]=jupyter-noteboo
-  [prometheus]=prometheus [rabbitmq]=beam.smp [phpmyadmin]=php [adminer]=php)
+  [prometheus]=prometheus [rabbitmq]=beam.smp [phpmyadmin]=php [adminer]=php [zookeeper]=java)
 declare -A LAB_USER=([redis]=redis [postgresql]=postgres [mariadb]=mysql [memcached]=memcache
   [etcd]=etcd [influxdb]=influxdb [clickhouse]=clickhouse [jupyter]=nobody
-  [prometheus]=prometheus [rabbitmq]=rabbitmq [phpmyadmin]=www-data [adminer]=www-data)
+  [prometheus]=prometheus [rabbitmq]=rabbitmq [phpmyadmin]=www-data [adminer]=www-data [zookeeper]=zookeeper)
 # Polite stop signal: postgres' SIGTERM is "smart" shutdown (waits for clients
 # to go away), SIGINT is "fast" shutdown (what pg_ctl -m fast sends).
 declare -A LAB_STOPSIG=([redis]=TERM [postgresql]=INT [mariadb]=TERM [memcached]=TERM
   [etcd]=TERM [influxdb]=TERM [clickhouse]=TERM [jupyter]=TERM
-  [prometheus]=TERM [rabbitmq]=TERM [phpmyadmin]=TERM [adminer]=TERM)
+  [prometheus]=TERM [rabbitmq]=TERM [phpmyadmin]=TERM [adminer]=TERM [zookeeper]=TERM)
 
 SELECTED=()
 
@@ -198,7 +204,7 @@ select_instances() {
         hit=1
       fi
     done
-    (( hit )) || lab_die "unknown service '$arg' (groups: db http crossed; families: redis postgresql mariadb memcached etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer; or an instance name)"
+    (( hit )) || lab_die "unknown service '$arg' (groups: db http crossed; families: redis postgresql mariadb memcached zookeeper etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer; or an instance name)"
   done
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lab/verify.sh - check a running ajar loopback lab with the real clients
-# (redis-cli, psql, mariadb, etcdctl, influx, clickhouse-client, curl) and raw
+# (redis-cli, psql, mariadb, etcdctl, influx, clickhouse-client, zkCli.sh, curl) and raw
 # TCP, and print PASS/FAIL per check.
 # Exit status: 0 if every check passed, 1 otherwise.
 #
@@ -24,7 +24,7 @@ eval "$("$LAB_HOME/lab.sh" env)"
 unset PGPASSWORD MYSQL_PWD REDISCLI_AUTH ETCDCTL_USER ETCDCTL_PASSWORD INFLUX_USERNAME INFLUX_PASSWORD
 
 # Which families to check (default: all). Groups as in lab.sh.
-declare -A groups=([db]="redis postgresql mariadb memcached"
+declare -A groups=([db]="redis postgresql mariadb memcached zookeeper"
                    [http]="etcd influxdb clickhouse jupyter prometheus rabbitmq phpmyadmin adminer")
 want=" "
 (( $# )) || set -- db http
@@ -286,6 +286,25 @@ h=$(host "$AJAR_LAB_ADMINER"); p=$(port "$AJAR_LAB_ADMINER")
 out=$(http "http://$h:$p/")
 check "adminer: / is the Adminer login page" "<title>Login - Adminer</title>" "$out"
 check "adminer: ... version 4.8.1" '<span class="version">4.8.1</span>' "$out"
+fi
+
+# --- zookeeper ------------------------------------------------------------------------------
+if wants zookeeper; then
+zkw() { printf '%s' "$3" | lab_tcp "$1" "$2" lines 400 || true; }  # one four-letter word
+h=$(host "$AJAR_LAB_ZOOKEEPER_OPEN"); p=$(port "$AJAR_LAB_ZOOKEEPER_OPEN")
+out=$(zkw "$h" "$p" srvr)
+check "zookeeper-open: srvr answers with the version" "Zookeeper version: 3." "$out"
+check "zookeeper-open: ... standalone" "Mode: standalone" "$out"
+out=$(zkw "$h" "$p" mntr)
+check "zookeeper-open: mntr is whitelisted" "zk_znode_count" "$out"
+out=$(run /usr/share/zookeeper/bin/zkCli.sh -server "$h:$p" get /lab/config/currency)
+check "zookeeper-open: zkCli without credentials reads the seeded /lab/config/currency" "EUR" "$out"
+
+h=$(host "$AJAR_LAB_ZOOKEEPER_RESTRICTED"); p=$(port "$AJAR_LAB_ZOOKEEPER_RESTRICTED")
+out=$(zkw "$h" "$p" mntr)
+check "zookeeper-restricted: mntr is refused by the whitelist" "mntr is not executed because it is not in the whitelist." "$out"
+out=$(zkw "$h" "$p" srvr)
+check "zookeeper-restricted: srvr still answers (ZooKeeper adds it to every whitelist)" "Zookeeper version: 3." "$out"
 fi
 
 # --- crossed (opt-in group: lab.sh start crossed; verify.sh crossed) ------------------------

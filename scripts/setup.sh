@@ -21,6 +21,8 @@ packages=(
   etcd-server etcd-client influxdb influxdb-client clickhouse-server clickhouse-client
   jupyter-notebook prometheus rabbitmq-server phpmyadmin adminer php-cli php-cgi php-mysql
   dbconfig-no-thanks python3-bcrypt curl gcc libc6-dev
+  # the lab's ZooKeeper (standalone, started by lab/lab.sh with the JRE it depends on)
+  zookeeper
   # lab/lab.sh and tests use these
   procps iproute2 util-linux
 )

@@ -25,6 +25,7 @@ constexpr const char* footer =
     "  ajar scan @targets.txt --exclude 127.0.1.7 --format ndjson -o findings.ndjson\n"
     "  ajar scan 127.0.0.1 --fail-on high      exit 1 if anything high or critical is open\n"
     "  ajar probes                             what ajar can identify, and on which ports\n"
+    "  ajar scan 127.0.0.1 --sigs ./my-sigs    also use the HTTP signatures (*.yaml) in ./my-sigs\n"
     "\n"
     "Exit codes: 0 done, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure.";
 

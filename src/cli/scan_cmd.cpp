@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "cli/app.hpp"
+#include "cli/sigs_option.hpp"
 #include "core/error.hpp"
 #include "core/ports.hpp"
 #include "engine/resume.hpp"
@@ -54,6 +55,7 @@ struct scan_args {
   bool all = false;
   bool quiet = false;
   bool no_color = false;
+  std::vector<std::string> sigs;  // --sigs DIR
 };
 
 std::vector<core::ip_address> resolve_host(const std::string& name) {
@@ -146,6 +148,7 @@ engine::scan_plan plan_from_args(const scan_args& a) {
 }
 
 int scan(const scan_args& a) {
+  load_signatures(a.sigs);  // before ports and probe names are resolved
   auto plan = plan_from_args(a);
 
   engine::scan_options o;
@@ -283,6 +286,7 @@ action add_scan(CLI::App& app) {
   cmd->add_flag("--all", args->all, "Also report open ports that no probe recognised (service 'unknown')");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on standard error");
   cmd->add_flag("--no-color", args->no_color, "Never colour the table (NO_COLOR is honoured too)");
+  add_sigs_option(*cmd, args->sigs);
   return [args] { return scan(*args); };
 }
 

@@ -307,8 +307,10 @@ TEST(probe_kibana, oversized_body_is_refused) {
   scripted_session s({scripted_session::client(status_request),
                       scripted_session::server(head + std::string(4096, '{'))});
   auto obs = run(s);
+  // The HTTP layer keeps the status of a body over its limit (marked truncated), but a status
+  // page that cannot be read proves nothing: not identified.
   EXPECT_FALSE(obs.identified);
-  EXPECT_EQ(obs.end, status::protocol_error);
+  EXPECT_NE(obs.verdict, ajar::core::auth::none);
 }
 
 TEST(probe_kibana, plain_http_to_a_tls_port_asks_for_tls) {
