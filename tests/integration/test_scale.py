@@ -71,48 +71,38 @@ class PerHostCap(unittest.TestCase):
     PORTS = list(range(7001, 7011))
 
     def max_parallel(self, *extra):
-        lock = threading.Lock()
-        state = {"now": 0, "max": 0}
+        """Most connections the scanner held open to HOST at once, sampled on the client side
+        with `ss` (a connection the scanner resets disappears at once; the peer would notice
+        only later)."""
+        peers = [FakePeer(self.HOST, p, "silent", hold_seconds=0.3) for p in self.PORTS]
+        seen = [0]
+        done = threading.Event()
 
-        def hold(conn):
-            # In flight = from accept until the scanner closes (or 0.3 s pass and we close).
-            with lock:
-                state["now"] += 1
-                state["max"] = max(state["max"], state["now"])
-            conn.settimeout(0.05)
-            end = time.monotonic() + 0.3
-            try:
-                while time.monotonic() < end:
-                    try:
-                        if conn.recv(4096) == b"":
-                            break
-                    except socket.timeout:
-                        continue
-            except OSError:
-                pass
-            with lock:
-                state["now"] -= 1
-            conn.close()
+        def sample():
+            while not done.is_set():
+                r = subprocess.run(["ss", "-Htn", "state", "established", "dst", self.HOST],
+                                   capture_output=True, text=True)
+                seen[0] = max(seen[0], len([l for l in r.stdout.splitlines() if l.strip()]))
 
-        peers = [FakePeer(self.HOST, p, hold, hold_seconds=0) for p in self.PORTS]
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         try:
             code, _, err, _ = run("scan", self.HOST, "-p", ",".join(map(str, self.PORTS)), "--timeout", "5s",
                                   "--format", "ndjson", *extra)
         finally:
+            done.set()
+            sampler.join(timeout=5)
             for p in peers:
                 p.stop()
         self.assertEqual(code, 0, err)
         self.assertTrue(all(p.connections >= 1 for p in peers))
-        return state["max"]
+        return seen[0]
 
-    # The peer counts a connection from accept() until it sees the close, so one connection
-    # can overlap the next by the accept-queue latency: allow one more than the cap, and show
-    # the uncapped scan is far above it.
     def test_per_host_caps_connections_in_flight_to_one_address(self):
-        self.assertLessEqual(self.max_parallel("--per-host", "2"), 3)
+        self.assertLessEqual(self.max_parallel("--per-host", "2"), 2)
 
     def test_without_a_cap_the_ports_of_one_host_run_in_parallel(self):
-        self.assertGreaterEqual(self.max_parallel(), 6)
+        self.assertGreaterEqual(self.max_parallel(), 5)
 
 
 @unittest.skipUnless(can_use_netns(), "needs root for a private network namespace")
