@@ -1134,17 +1134,17 @@ TEST(SigPhpMyAdmin, NothingMoreIsSentAfterConnectionClose) {
 }
 
 TEST(SigAdminer, LoginFormIsRequired) {
-  auto r = run(shipped("adminer"), {S::client(get("/adminer.php")), S::server(adminer_login), S::close()});
+  auto r = run(shipped("adminer"), {S::client(get("/")), S::server(adminer_login), S::close()});
   EXPECT_TRUE(r.mismatches.empty());
   EXPECT_TRUE(r.obs.identified);
   EXPECT_EQ(r.obs.service, "adminer");
   EXPECT_EQ(r.obs.version, "4.8.1");
   EXPECT_EQ(r.obs.verdict, core::auth::required);
-  EXPECT_EQ(r.obs.evidence, "Adminer 4.8.1 login form exposed at /adminer.php (database credentials needed)");
+  EXPECT_EQ(r.obs.evidence, "Adminer 4.8.1 login form exposed at / (database credentials needed)");
 }
 
 TEST(SigAdminer, LoggedInPageIsOpenWithDatabases) {
-  auto r = run(shipped("adminer"), {S::client(get("/adminer.php")), S::server(adminer_open), S::close()});
+  auto r = run(shipped("adminer"), {S::client(get("/")), S::server(adminer_open), S::close()});
   EXPECT_TRUE(r.mismatches.empty());
   EXPECT_EQ(r.obs.verdict, core::auth::none);
   EXPECT_EQ(r.obs.version, "4.8.1");
