@@ -46,6 +46,15 @@ bool has_pii_token(const std::string& n) {
   return false;
 }
 
+// Names every server of a kind has (its own catalogue, not anyone's data).
+bool is_system_name(std::string_view n) {
+  constexpr std::array system = {"admin", "config", "local", "information_schema", "mysql", "performance_schema",
+                                 "sys", "postgres", "template0", "template1", "_users", "_replicator",
+                                 "_global_changes"};
+  if (!n.empty() && n.front() == '.') return true;  // Elasticsearch/OpenSearch system indices
+  return std::find(system.begin(), system.end(), n) != system.end();
+}
+
 // Records behind the exposure, when the probe could count them.
 std::optional<std::int64_t> records(const core::exposure& e) {
   std::optional<std::int64_t> total;
@@ -79,10 +88,17 @@ indicator_result indicators_of(const core::exposure& e) {
   }
   if (r.matches.count("ransom-note") > 0) {
     // Wiped: beside the note there is (almost) nothing. With record counts: at most one record
-    // per name listed (the notes themselves); without them, at most 16 KiB per name.
+    // per name listed (the notes themselves). Without them, bytes: system databases have a
+    // fixed size of their own (MongoDB's admin/config/local are tens of KiB empty), so when
+    // every name is a note or a system one the allowance is 64 KiB per name, else 16 KiB.
+    bool only_notes = std::all_of(e.names.begin(), e.names.end(), [](const std::string& n) {
+      auto k = normalise_name(n);
+      return is_ransom_name(k) || is_system_name(n);
+    });
     auto names = static_cast<std::int64_t>(e.names.size());
     auto count = records(e);
-    bool near_empty = count ? *count <= names : (e.bytes && *e.bytes <= 16 * 1024 * names);
+    std::int64_t per_name = (only_notes ? 64 : 16) * 1024;
+    bool near_empty = count ? *count <= names : (e.bytes ? *e.bytes <= per_name * names : only_notes);
     if (near_empty) r.matches["wiped"] = r.matches["ransom-note"];
   }
   for (const auto& [k, v] : r.matches) r.indicators.push_back(k);

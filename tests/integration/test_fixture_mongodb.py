@@ -117,6 +117,10 @@ class MongodbFixtures(unittest.TestCase):
         f = self.check_open("meow-wiped")
         self.assertEqual(f["exposure"]["names"][:4], ["READ__ME_TO_RECOVER_YOUR_DATA", "hqzvkrtwno-meow",
                                                       "pxeudmbcal-meow", "wfyjstgqhi-meow"])
+        # docs/SEVERITY.md: a ransom note is critical, and beside (near) nothing it is "wiped".
+        self.assertEqual(f["severity"], "critical")
+        self.assertIn("ransom-note", f["indicators"])
+        self.assertIn("wiped", f["indicators"])
 
     def test_every_scenario_has_a_test(self):
         # A scenario added to the fixture must get a test here (one method per scenario).

@@ -40,6 +40,15 @@ TEST(indicators, without_counts_bytes_decide_wiped) {
   EXPECT_EQ(indicators_of(e).indicators, std::vector<std::string>{"ransom-note"});
 }
 
+TEST(indicators, notes_beside_only_system_databases_are_wiped) {
+  // MongoDB after the meow bot: the system databases keep a size of their own when empty.
+  auto e = with_names({"READ__ME_TO_RECOVER_YOUR_DATA", "admin", "config", "abc-meow", "local"});
+  e.bytes = 40960 + 40960 + 61440 + 8192 + 73728;
+  EXPECT_EQ(indicators_of(e).indicators, (std::vector<std::string>{"ransom-note", "wiped"}));
+  e.names.push_back("orders");  // real data beside the notes: bytes alone no longer say wiped
+  EXPECT_EQ(indicators_of(e).indicators, std::vector<std::string>{"ransom-note"});
+}
+
 TEST(indicators, pii_like_names_match_whole_tokens) {
   auto r = indicators_of(with_names({"citizens_2024", "home-address", "ipaddress", "lab_metrics", "Patients"}));
   EXPECT_EQ(r.indicators, std::vector<std::string>{"pii-like-names"});
