@@ -67,14 +67,19 @@ boost::asio::awaitable<core::observation> converse(const probes::probe& p, sessi
 
 }  // namespace
 
+std::vector<const probes::probe*> candidate_order(std::uint16_t port, const scan_options& o) {
+  auto candidates = probes::candidates_for(port);
+  // Under --all, a web server nothing recognised is still worth a row: try that last.
+  if (o.all) candidates.push_back(&probes::http_fallback_probe());
+  return candidates;
+}
+
 boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
-                                                       net::token_bucket& bucket) {
+                                                       net::token_bucket& bucket,
+                                                       const std::vector<const probes::probe*>& candidates) {
   endpoint_outcome out;
   context c{ep, o, bucket};
   auto deadline = clock::now() + o.timeout;
-  auto candidates = probes::candidates_for(ep.port);
-  // Under --all, a web server nothing recognised is still worth a row: try that last.
-  if (o.all) candidates.push_back(&probes::http_fallback_probe());
   core::status last_end = core::status::ok;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const auto* p = candidates[i];

@@ -2,13 +2,16 @@
 // a fresh connection, all under one deadline.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
 #include "core/finding.hpp"
 #include "engine/scan.hpp"
 #include "net/rate_limiter.hpp"
+#include "probes/probe.hpp"
 
 namespace ajar::engine {
 
@@ -19,7 +22,12 @@ struct endpoint_outcome {
   std::optional<core::observation> observation;     // identified, or `unknown` under --all
 };
 
+// The probes to try on a port, in order (claimants, server-first, the rest; the http fallback
+// under --all). The same for every address, so callers compute it once per port.
+std::vector<const probes::probe*> candidate_order(std::uint16_t port, const scan_options& o);
+
 boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
-                                                       net::token_bucket& bucket);
+                                                       net::token_bucket& bucket,
+                                                       const std::vector<const probes::probe*>& candidates);
 
 }  // namespace ajar::engine

@@ -120,7 +120,9 @@ asio::awaitable<void> slice_runner::worker() {
   while (auto item = next()) {
     in_flight_.insert(item->position);
     co_await acquire_host(item->where.ip);
-    auto outcome = co_await scan_endpoint(item->where, options_, bucket_);
+    auto [slot, fresh] = candidates_.try_emplace(item->where.port);
+    if (fresh) slot->second = candidate_order(item->where.port, options_);
+    auto outcome = co_await scan_endpoint(item->where, options_, bucket_, slot->second);
     release_host(item->where.ip);
     if (outcome.open && !outcome.spoke && outcome.observation && !outcome.observation->identified) {
       // A middlebox or honeypot accepts everywhere: one flagged row, not a row per port.

@@ -19,6 +19,7 @@
 #include "core/target_space.hpp"
 #include "engine/scan.hpp"
 #include "net/rate_limiter.hpp"
+#include "probes/probe.hpp"
 
 namespace ajar::engine {
 
@@ -79,6 +80,8 @@ class slice_runner {
   static constexpr std::size_t silent_ports_flag = 8;
   std::unordered_map<core::ip_address, std::size_t, ip_hash> silent_;
   bool accepts_any_ = false;  // the finding being written is the flag
+  // Probe order per port, computed once per port instead of once per endpoint (hot path).
+  std::unordered_map<std::uint16_t, std::vector<const probes::probe*>> candidates_;
 };
 
 }  // namespace ajar::engine
