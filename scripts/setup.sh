@@ -9,8 +9,12 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libfmt-dev libcli11-dev libssl-dev libsqlite3-dev libyaml-cpp-dev
+  # the inventory's PostgreSQL backend, the dashboard's password hashing
+  libpq-dev libpqxx-dev libsodium-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema
+  # browser tests (driven by playwright-core from npm) and the report's screenshot
+  chromium
   # the loopback lab: real servers, started by lab/lab.sh, never as system services
   redis-server postgresql mariadb-server memcached
   # the lab's HTTP-family servers (etcd, InfluxDB 1.x, ClickHouse, Jupyter, Prometheus,
@@ -34,8 +38,22 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# playwright-core (npm, pinned by tests/browser/package-lock.json) drives Debian's chromium in
+# the browser tests; it never downloads a browser.
+install_browser_driver() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+  [[ -d $dir/node_modules/playwright-core ]] && return 0
+  echo "setup: npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+# Node and npm run playwright-core; a machine that already has them (Debian's or not) keeps its own.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages present"
+  install_browser_driver
   exit 0
 fi
 
@@ -50,3 +68,4 @@ apt-get update -q
 # Package scripts may try to start the distribution's own service instances; the lab never
 # uses them (it runs its own, on its own loopback addresses), so a failure to start is fine.
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_browser_driver
