@@ -43,6 +43,7 @@ std::string_view to_string(status s) noexcept {
     case status::protocol_error: return "protocol-error";
     case status::budget_exceeded: return "budget-exceeded";
     case status::tls_error: return "tls-error";
+    case status::tls_client_cert_required: return "tls-client-cert-required";
     case status::unreachable: return "unreachable";
     case status::error: return "error";
   }

@@ -36,6 +36,7 @@ enum class status {
   protocol_error,   // bytes arrived that the codec rejects
   budget_exceeded,  // the peer sent more than the session's byte budget
   tls_error,        // the TLS handshake failed
+  tls_client_cert_required,  // the TLS peer asked for a client certificate and refused us without one
   unreachable,
   error,
 };

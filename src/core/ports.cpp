@@ -59,6 +59,10 @@ std::vector<std::uint16_t> parse_ports(std::string_view spec, const probe_ports_
     auto ports = probe_ports ? probe_ports(token) : std::nullopt;
     if (!ports)
       throw input_error(fmt::format("unknown port or probe name '{}' (see `ajar probes`)", token));
+    // Banner-routed probes (ssh, ftp, smtp) claim no port: naming one would scan nothing.
+    if (ports->empty())
+      throw input_error(fmt::format(
+          "probe '{}' has no default ports: it is found by its banner on any port; give port numbers", token));
     out.insert(out.end(), ports->begin(), ports->end());
   }
   std::sort(out.begin(), out.end());

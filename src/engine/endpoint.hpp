@@ -1,9 +1,12 @@
-// One endpoint, start to finish: connect (with retries), try probes in candidate order, each on
-// a fresh connection, all under one deadline.
+// One endpoint, start to finish, all under one deadline: connect (with retries); run the probes
+// that claim the port; listen briefly for a server-first banner and route it to its probe on
+// that same connection; then the client-first probes, cheapest first (docs/ARCHITECTURE.md,
+// "Identification on any port").
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -22,9 +25,19 @@ struct endpoint_outcome {
   std::optional<core::observation> observation;     // identified, or `unknown` under --all
 };
 
-// The probes to try on a port, in order (claimants, server-first, the rest; the http fallback
-// under --all). The same for every address, so callers compute it once per port.
+// The probes to try on a port, in order: the claimants, then the others cheapest request first
+// (the http fallback last, under --all). Server-first probes are in the list but run only when
+// a banner routes to them. The same for every address, so callers compute it once per port.
 std::vector<const probes::probe*> candidate_order(std::uint16_t port, const scan_options& o);
+
+// The probe a server-first banner belongs to ("mysql", "redis", "ssh", "ftp", "smtp"), or empty
+// when the first bytes name none. A coarse router: the probe it names decides for itself.
+std::string_view route_banner(std::string_view first_bytes) noexcept;
+
+// Folds a follow-up conversation (probes::follow_up_of) into the observation that identified
+// the service: its verdict, evidence, counts it set and names win; nothing changes when it did
+// not identify the service itself.
+void merge_follow_up(core::observation& main, core::observation follow_up);
 
 boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
                                                        net::token_bucket& bucket,

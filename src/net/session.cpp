@@ -5,10 +5,13 @@
 namespace ajar::net {
 
 asio::awaitable<core::status> session::send(std::string_view bytes) {
-  co_return co_await do_send(bytes);
+  if (!client_cert_refusal_.empty()) co_return core::status::tls_client_cert_required;
+  auto st = co_await do_send(bytes);
+  co_return client_cert_refusal_.empty() ? st : core::status::tls_client_cert_required;
 }
 
 asio::awaitable<core::status> session::read_more() {
+  if (!client_cert_refusal_.empty()) co_return core::status::tls_client_cert_required;
   if (received_ >= budget_) co_return core::status::budget_exceeded;
   // Drop consumed bytes before growing, so a long conversation does not accumulate garbage.
   if (start_ > 0) {
@@ -21,6 +24,7 @@ asio::awaitable<core::status> session::read_more() {
   std::size_t old = buf_.size();
   buf_.resize(old + want);
   auto [st, n] = co_await do_read(std::span<char>(buf_.data() + old, want));
+  if (st != core::status::ok && !client_cert_refusal_.empty()) st = core::status::tls_client_cert_required;
   buf_.resize(old + (st == core::status::ok ? n : 0));
   if (st == core::status::ok) {
     for (std::size_t i = 0; i < n && first_len_ < first_.size(); ++i) first_[first_len_++] = buf_[old + i];
@@ -38,11 +42,30 @@ asio::awaitable<core::status> session::start_tls() {
   buf_.clear();
   start_ = 0;
   auto st = co_await do_start_tls(certificate_);
-  if (st == core::status::ok) tls_ = true;
+  if (!client_cert_refusal_.empty()) st = core::status::tls_client_cert_required;
+  // A peer that refused us for want of a client certificate did speak TLS.
+  if (st == core::status::ok || st == core::status::tls_client_cert_required) tls_ = true;
   co_return st;
 }
 
 asio::awaitable<core::status> session::do_start_tls(std::optional<core::certificate>&) {
+  co_return core::status::error;
+}
+
+asio::awaitable<core::status> session::reopen() {
+  if (reopens_ >= max_reopens) co_return core::status::error;
+  ++reopens_;
+  buf_.clear();
+  start_ = 0;
+  client_cert_refusal_ = {};
+  auto st = co_await do_reopen();
+  if (st != core::status::ok || !tls_) co_return st;
+  st = co_await do_start_tls(certificate_);
+  if (!client_cert_refusal_.empty()) st = core::status::tls_client_cert_required;
+  co_return st;
+}
+
+asio::awaitable<core::status> session::do_reopen() {
   co_return core::status::error;
 }
 

@@ -58,7 +58,22 @@ class session {
   // dropped: they belonged to the plaintext phase.
   asio::awaitable<core::status> start_tls();
   [[nodiscard]] bool tls() const noexcept { return tls_; }
+  // Non-empty when the TLS peer asked for a client certificate (CertificateRequest) and then
+  // refused the connection because we sent none, e.g. "TLS alert certificate_required": the
+  // server demands mutual TLS (dockerd --tlsverify, etcd --client-cert-auth). From then on every
+  // send and read answers core::status::tls_client_cert_required, so a probe sees it on its
+  // first exchange whether the refusal came in the handshake (TLS 1.2) or after it (TLS 1.3).
+  [[nodiscard]] std::string_view client_cert_refusal() const noexcept { return client_cert_refusal_; }
   [[nodiscard]] const std::optional<core::certificate>& certificate() const noexcept { return certificate_; }
+  // Opens a fresh connection to the same peer and port, for a probe whose server closed after
+  // answering (HTTP "Connection: close": PHP's built-in server, HTTP/1.0 servers): same deadline
+  // and byte budget, the TLS handshake again if this session had done one. Buffered bytes are
+  // dropped. At most max_reopens per session, so a probe cannot turn one target into a stream of
+  // connections (these do not pass the engine's connection pacing; one connection stays open at
+  // a time, so the per-host cap holds). ok, or the status that stopped it (error when the
+  // allowance is spent or the implementation cannot reconnect).
+  asio::awaitable<core::status> reopen();
+  static constexpr unsigned max_reopens = 4;
   // "ip:port" of the peer, for protocols that name it (HTTP Host).
   [[nodiscard]] virtual std::string peer() const { return "localhost"; }
 
@@ -96,6 +111,11 @@ class session {
   [[nodiscard]] virtual std::size_t do_available() const { return 0; }
   // Performs the TLS handshake and fills `cert`; the default refuses (no TLS available).
   virtual asio::awaitable<core::status> do_start_tls(std::optional<core::certificate>& cert);
+  // Closes the connection and connects again to the same peer; the default cannot (error).
+  virtual asio::awaitable<core::status> do_reopen();
+  // Implementations call this when the peer refused us for lack of a client certificate;
+  // `why` is a static description (the alert), kept for evidence lines.
+  void note_client_cert_refusal(std::string_view why) noexcept { client_cert_refusal_ = why; }
 
  private:
   // Reads are sized by what is waiting, between these: a small first buffer keeps a
@@ -110,6 +130,8 @@ class session {
   std::size_t first_len_ = 0;
   bool tls_ = false;
   std::optional<core::certificate> certificate_;
+  std::string_view client_cert_refusal_;  // static text, see client_cert_refusal()
+  unsigned reopens_ = 0;
 };
 
 }  // namespace ajar::net

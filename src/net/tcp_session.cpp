@@ -10,6 +10,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/asio/ssl.hpp>
 #include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <ctime>
@@ -35,18 +37,58 @@ core::status status_from(const boost::system::error_code& ec) noexcept {
 
 namespace {
 
+// SSL ex_data slot holding a pointer to the session's cert_requested_ flag.
+int cert_request_slot() {
+  static const int slot = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return slot;
+}
+
+// OpenSSL calls this when the server sends a CertificateRequest (TLS 1.2 and 1.3) and we have
+// no certificate configured: note it, and go on without one (return 0).
+int on_certificate_request(SSL* ssl, X509**, EVP_PKEY**) {
+  if (auto* flag = static_cast<bool*>(SSL_get_ex_data(ssl, cert_request_slot()))) *flag = true;
+  return 0;
+}
+
 // One client context for every TLS conversation: built once, accepts any certificate and any
 // protocol version and cipher the peer offers (security level 0), because an auditor must
-// talk to the old and the misconfigured; the certificate is recorded, never trusted.
+// talk to the old and the misconfigured; the certificate is recorded, never trusted. We never
+// present a client certificate, but notice when one is asked for.
 asio::ssl::context& client_context() {
   static asio::ssl::context ctx = [] {
     asio::ssl::context c(asio::ssl::context::tls_client);
     c.set_verify_mode(asio::ssl::verify_none);
     SSL_CTX_set_security_level(c.native_handle(), 0);
     SSL_CTX_set_min_proto_version(c.native_handle(), 0);
+    SSL_CTX_set_client_cert_cb(c.native_handle(), on_certificate_request);
     return c;
   }();
   return ctx;
+}
+
+// The TLS alert a peer sent us, from an OpenSSL error ("SSL alert number N" errors carry
+// SSL_AD_REASON_OFFSET + N as their reason); -1 when the error is not a received alert.
+int received_alert(const boost::system::error_code& ec) noexcept {
+  if (ec.category() != asio::error::get_ssl_category()) return -1;
+  auto code = static_cast<unsigned long>(static_cast<unsigned int>(ec.value()));
+  if (ERR_GET_LIB(code) != ERR_LIB_SSL) return -1;
+  int reason = ERR_GET_REASON(code);
+  if (reason < SSL_AD_REASON_OFFSET || reason > SSL_AD_REASON_OFFSET + 255) return -1;
+  return reason - SSL_AD_REASON_OFFSET;
+}
+
+// Static evidence text for the alerts servers send a client that brought no certificate:
+// certificate_required (TLS 1.3, OpenSSL and Go), handshake_failure (OpenSSL, TLS 1.2),
+// bad_certificate (Go, TLS 1.2), others by number.
+std::string_view refusal_text(int alert) noexcept {
+  switch (alert) {
+    case 116: return "TLS alert certificate_required";
+    case 40: return "TLS alert handshake_failure after a CertificateRequest";
+    case 42: return "TLS alert bad_certificate after a CertificateRequest";
+    case 48: return "TLS alert unknown_ca after a CertificateRequest";
+    case 49: return "TLS alert access_denied after a CertificateRequest";
+    default: return "TLS alert after a CertificateRequest";
+  }
 }
 
 std::string name_line(X509_NAME* name) {
@@ -114,6 +156,14 @@ void tcp_session::set_deadline(clock::time_point d) {
   arm();  // expires_at cancels the previous wait
 }
 
+core::status tcp_session::client_cert_outcome(const boost::system::error_code& ec,
+                                              core::status otherwise) noexcept {
+  int alert = cert_requested_ ? received_alert(ec) : -1;
+  if (alert < 0) return otherwise;
+  note_client_cert_refusal(refusal_text(alert));
+  return core::status::tls_client_cert_required;
+}
+
 core::status tcp_session::outcome(const boost::system::error_code& ec) const noexcept {
   if (!ec) return core::status::ok;
   if (expired_ && ec == asio::error::operation_aborted) return core::status::io_timeout;
@@ -137,18 +187,9 @@ asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> tcp_sessi
   asio::ip::tcp::endpoint ep(to_asio(to.ip), to.port);
   auto s = std::make_unique<tcp_session>(asio::ip::tcp::socket(co_await asio::this_coro::executor),
                                          std::min(connect_deadline, deadline), byte_budget);
-  boost::system::error_code ec;
-  s->socket_.open(ep.protocol(), ec);
-  if (!ec && source) {
-    int one = 1;
-    // Without this, bind() reserves a port per socket up front and a scan runs out of
-    // ephemeral ports at ~28k connections; with it the port is chosen at connect() per
-    // 4-tuple.
-    ::setsockopt(s->socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    s->socket_.bind(asio::ip::tcp::endpoint(to_asio(*source), 0), ec);
-  }
-  if (ec) co_return result{status_from(ec), nullptr};
-  auto [cec] = co_await s->socket_.async_connect(ep, use_tuple);
+  s->remote_ = ep;
+  if (source) s->source_ = to_asio(*source);
+  auto cec = co_await s->open_and_connect();
   if (cec) {
     auto st = s->outcome(cec);
     co_return result{st == core::status::io_timeout ? core::status::connect_timeout : st, nullptr};
@@ -157,6 +198,38 @@ asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> tcp_sessi
   s->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   s->set_deadline(deadline);
   co_return result{core::status::ok, std::move(s)};
+}
+
+asio::awaitable<boost::system::error_code> tcp_session::open_and_connect() {
+  boost::system::error_code ec;
+  socket_.open(remote_.protocol(), ec);
+  if (!ec && source_) {
+    int one = 1;
+    // Without this, bind() reserves a port per socket up front and a scan runs out of
+    // ephemeral ports at ~28k connections; with it the port is chosen at connect() per
+    // 4-tuple.
+    ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    socket_.bind(asio::ip::tcp::endpoint(*source_, 0), ec);
+  }
+  if (ec) co_return ec;
+  auto [cec] = co_await socket_.async_connect(remote_, use_tuple);
+  co_return cec;
+}
+
+asio::awaitable<core::status> tcp_session::do_reopen() {
+  if (expired_) co_return core::status::io_timeout;
+  tls_.reset();  // it refers to the socket about to close
+  cert_requested_ = false;
+  boost::system::error_code ignored;
+  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  socket_.close(ignored);
+  auto ec = co_await open_and_connect();
+  if (ec) {
+    auto st = outcome(ec);
+    co_return st == core::status::io_timeout ? core::status::connect_timeout : st;
+  }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  co_return core::status::ok;
 }
 
 std::string tcp_session::peer() const {
@@ -170,15 +243,18 @@ std::string tcp_session::peer() const {
 asio::awaitable<core::status> tcp_session::do_start_tls(std::optional<core::certificate>& cert) {
   if (expired_) co_return core::status::io_timeout;
   tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, client_context());
+  SSL_set_ex_data(tls_->native_handle(), cert_request_slot(), &cert_requested_);
   auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
-  if (ec) {
-    auto st = outcome(ec);
-    if (st == core::status::io_timeout) co_return st;
-    co_return ec == asio::error::eof ? core::status::connection_closed : core::status::tls_error;
-  }
+  // The server's certificate arrives before any CertificateRequest, so a refusal still names it.
   if (X509* peer_cert = SSL_get1_peer_certificate(tls_->native_handle())) {
     cert = describe(peer_cert);
     X509_free(peer_cert);
+  }
+  if (ec) {
+    auto st = outcome(ec);
+    if (st == core::status::io_timeout) co_return st;
+    co_return client_cert_outcome(
+        ec, ec == asio::error::eof ? core::status::connection_closed : core::status::tls_error);
   }
   co_return core::status::ok;
 }
@@ -206,7 +282,7 @@ asio::awaitable<std::pair<core::status, std::size_t>> tcp_session::do_read(std::
   if (ec) {
     // A TLS peer that closes without close_notify is an ordinary end of conversation here.
     if (tls_ && ec == asio::ssl::error::stream_truncated) co_return result{core::status::connection_closed, 0};
-    co_return result{outcome(ec), 0};
+    co_return result{tls_ ? client_cert_outcome(ec, outcome(ec)) : outcome(ec), 0};
   }
   co_return result{core::status::ok, n};
 }
@@ -216,6 +292,7 @@ asio::awaitable<core::status> tcp_session::do_send(std::string_view bytes) {
   auto buf = asio::buffer(bytes.data(), bytes.size());
   auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, buf, use_tuple) : co_await asio::async_write(socket_, buf, use_tuple);
   (void)n;
+  if (ec && tls_) co_return client_cert_outcome(ec, outcome(ec));
   co_return outcome(ec);
 }
 

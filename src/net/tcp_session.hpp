@@ -55,8 +55,11 @@ class tcp_session final : public session {
   asio::awaitable<std::pair<core::status, std::size_t>> do_read(std::span<char> into) override;
   asio::awaitable<core::status> do_send(std::string_view bytes) override;
   asio::awaitable<core::status> do_start_tls(std::optional<core::certificate>& cert) override;
+  asio::awaitable<core::status> do_reopen() override;
 
  private:
+  // Opens socket_ (bound to source_ when set) and connects it to remote_.
+  asio::awaitable<boost::system::error_code> open_and_connect();
   // The watchdog's handler may already be queued when the session goes away; it reaches the
   // session only through this, which the destructor clears.
   struct watch {
@@ -65,6 +68,10 @@ class tcp_session final : public session {
   void arm();
   // The status for an operation that ended with `ec`: a cancellation by the watchdog is a timeout.
   [[nodiscard]] core::status outcome(const boost::system::error_code& ec) const noexcept;
+  // After a TLS failure: when the peer had sent a CertificateRequest and the failure is a TLS
+  // alert, records the refusal (session::client_cert_refusal) and answers
+  // tls_client_cert_required; otherwise `otherwise`.
+  core::status client_cert_outcome(const boost::system::error_code& ec, core::status otherwise) noexcept;
 
   asio::ip::tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
@@ -72,6 +79,11 @@ class tcp_session final : public session {
   asio::steady_timer watchdog_;
   std::shared_ptr<watch> watch_;
   bool expired_ = false;
+  asio::ip::tcp::endpoint remote_;                 // for reopen()
+  std::optional<asio::ip::address> source_;
+  // Set by the client-certificate callback: the TLS peer sent a CertificateRequest (we answer
+  // with no certificate).
+  bool cert_requested_ = false;
 };
 
 }  // namespace ajar::net

@@ -10,16 +10,25 @@
 //       (moby docs/api/v1.43.yaml; nmap docker-version.nse checks Version and GitCommit)
 //       -> identified. Product Podman when Components[].Name is "Podman Engine" (Podman's
 //       Docker-compatible API), else Docker Engine; version from Version.
-//     401 / 403 + those headers (an authorization plugin, or a proxy that kept them) ->
-//       identified, auth required ({"message": ...} in evidence).
+//     401 / 403 + those headers (a proxy that kept them) -> identified, auth required
+//       ({"message": ...} in evidence).
+//     403 + {"message":"authorization denied by plugin <name>: <msg>"} -> identified, auth
+//       required. The authorization middleware is the daemon's outermost one (moby
+//       cmd/dockerd initMiddlewares adds it last), so its refusal carries none of the version
+//       middleware's headers; the message text is moby's own (pkg/authorization/authz.go
+//       newAuthorizationError), and the status is 403 (errdefs Forbidden).
 //     A plaintext request to 2376 gets Go's "Client sent an HTTP request to an HTTPS server."
 //       (400): not identified, wants_tls, so the engine retries over TLS.
 //  2. GET /info -> Containers, ContainersRunning, Images counts (SystemInfo). 200 -> auth none,
 //     exposure items = containers (the workloads an attacker can exec into or stop; images go
 //     to the evidence line only), no names (container names are not listed: that would take
 //     /containers/json). 401/403 -> auth required. Anything else leaves the verdict unknown.
-//  Not handled here: a TLS handshake refused for lack of a client certificate never reaches the
-//  probe (the engine's TLS retry fails first); see the report for the engine-side proposal.
+//  2376 with --tlsverify: plaintext gets the 400 above, the engine retries over TLS, and the
+//  server asks for a client certificate and refuses us without one (TLS 1.3: alert
+//  certificate_required after the handshake; TLS 1.2: the handshake fails). The first exchange
+//  then ends with tls-client-cert-required: not identified here -- no byte of the Engine API was
+//  seen -- but the verdict (required) and evidence are set, and the engine reports it as docker
+//  only on the probe's own ports (engine/endpoint.cpp claim_client_cert_refusal).
 #include <fmt/format.h>
 
 #include "probes/http.hpp"
@@ -59,6 +68,14 @@ std::string version_from_server(std::string_view server) {
   return http::excerpt(v.substr(0, v.find(' ')), 40);
 }
 
+// moby pkg/authorization/authz.go: "authorization denied by plugin %s: %s", as the message of
+// the Engine's error body.
+bool is_authz_refusal(const http::response& r) {
+  auto json = http::parse_json(r.body);
+  auto msg = json ? http::string_at(*json, "/message") : std::nullopt;
+  return msg && msg->starts_with("authorization denied by plugin ");
+}
+
 // The Engine's error body: {"message": "..."}.
 std::string message_of(const http::response& r) {
   if (auto json = http::parse_json(r.body))
@@ -81,6 +98,15 @@ class docker_http final : public probe {
     static const http::request info("GET", "/info");
     core::observation obs;
     auto first = co_await http::exchange(s, version);
+    if (first.status == core::status::tls_client_cert_required) {
+      obs.end = first.status;
+      obs.verdict = core::auth::required;
+      obs.evidence = fmt::format(
+          "TLS server requires a client certificate ({}), as dockerd --tlsverify does; the Engine API "
+          "behind it was not reached, so the product is not proven",
+          s.client_cert_refusal());
+      co_return obs;
+    }
     if (!first.ok()) {
       http::note_not_identified(obs, first);
       co_return obs;
@@ -92,6 +118,12 @@ class docker_http final : public probe {
       obs.version = version_from_server(server);
       obs.verdict = core::auth::required;
       obs.evidence = fmt::format("GET /version refused: {} {}", r.status, message_of(r));
+      co_return obs;
+    }
+    if (r.status == 403 && is_authz_refusal(r)) {
+      identify(obs, "Docker Engine");
+      obs.verdict = core::auth::required;
+      obs.evidence = fmt::format("GET /version refused: 403 {}", message_of(r));
       co_return obs;
     }
     auto json = r.status == 200 ? http::parse_json(r.body) : std::nullopt;

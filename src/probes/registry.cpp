@@ -12,7 +12,7 @@ namespace {
 
 std::span<const probe* const> builtins() {
   // The explicit list, alphabetical. Adding a protocol adds one line here.
-  static const std::array<const probe*, 23> list = {
+  static const std::array<const probe*, 26> list = {
       &amqp_probe(),
       &cassandra_probe(),
       &clickhouse_probe(),
@@ -23,6 +23,7 @@ std::span<const probe* const> builtins() {
       &elasticsearch_probe(),
       &elasticsearch_transport_probe(),
       &etcd_probe(),
+      &ftp_probe(),
       &influxdb_probe(),
       &kibana_probe(),
       &memcached_probe(),
@@ -34,7 +35,9 @@ std::span<const probe* const> builtins() {
       &postgresql_probe(),
       &rabbitmq_probe(),
       &redis_probe(),
+      &smtp_probe(),
       &solr_probe(),
+      &ssh_probe(),
       &zookeeper_probe(),
   };
   return list;
@@ -75,6 +78,12 @@ void add_dynamic(std::vector<std::unique_ptr<probe>> extra) {
   for (const auto& p : d.owned) d.merged.push_back(p.get());
   std::sort(d.merged.begin(), d.merged.end(),
             [](const probe* a, const probe* b) { return a->info().name < b->info().name; });
+}
+
+const probe* follow_up_of(std::string_view name) {
+  // The explicit list of follow-ups.
+  if (name == "zookeeper") return &zookeeper_session_probe();
+  return nullptr;
 }
 
 const probe* find(std::string_view name) {

@@ -22,6 +22,7 @@ const probe& docker_probe();
 const probe& elasticsearch_probe();
 const probe& elasticsearch_transport_probe();
 const probe& etcd_probe();
+const probe& ftp_probe();
 const probe& influxdb_probe();
 const probe& kibana_probe();
 const probe& memcached_probe();
@@ -33,12 +34,21 @@ const probe& oracle_tns_probe();
 const probe& postgresql_probe();
 const probe& rabbitmq_probe();
 const probe& redis_probe();
+const probe& smtp_probe();
 const probe& solr_probe();
+const probe& ssh_probe();
 const probe& zookeeper_probe();
 
 // The last resort under --all: a web server nothing else recognised (service "http"). Not in
 // all(): it never claims a port and is never a candidate of its own.
 const probe& http_fallback_probe();
+
+// A conversation some probes need after identifying, on a connection of their own (the engine
+// runs it and merges its verdict, evidence and names into the first observation): ZooKeeper
+// closes a connection after a four-letter word, so its anonymous-session check comes second.
+// Not in all(). nullptr when the probe named has none.
+const probe& zookeeper_session_probe();
+const probe* follow_up_of(std::string_view name);
 
 // Every probe, alphabetical by name: the builtins below plus any added with add_dynamic().
 std::span<const probe* const> all();

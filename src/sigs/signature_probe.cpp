@@ -13,9 +13,11 @@
 //  3. Then the rule's version and exposure sources are read; one that names a request not
 //     sent yet sends it now (metadata endpoints only: the signature author's list).
 //  No rule matches -> not identified, with the TLS hint from the first answer (a TLS port spoken
-//  to in plaintext). Once an exchange fails (closed, reset, timeout, garbage) or the server said
-//  "Connection: close", nothing more is sent on this connection: later rules see no response
-//  for requests they still need, and do not match.
+//  to in plaintext). A server that answered with "Connection: close" (PHP's built-in server does
+//  on every answer) gets the next request on a fresh connection (session::reopen: same peer,
+//  same deadline, TLS again if this was TLS; at most session::max_reopens). Once an exchange
+//  fails (closed, reset, timeout, garbage) or a reopen fails, nothing more is sent: later rules
+//  see no response for requests they still need, and do not match.
 #include "sigs/signature_probe.hpp"
 
 #include <filesystem>
@@ -84,13 +86,21 @@ class signature_probe final : public probes::probe {
     std::vector<bool> tried;
     std::optional<std::size_t> first;  // the first request sent
     bool done = false;                 // no more sends on this connection
+    bool reopenable = false;           // done because the server said Connection: close
     core::status last = core::status::ok;
   };
 
   asio::awaitable<const response_view*> fetch(net::session& s, conversation& c,
                                               std::size_t i) const {
     if (c.views[i]) co_return &*c.views[i];
-    if (c.tried[i] || c.done) co_return nullptr;
+    if (c.tried[i]) co_return nullptr;
+    if (c.done) {
+      if (!c.reopenable) co_return nullptr;
+      c.reopenable = false;
+      auto st = co_await s.reopen();
+      if (st != core::status::ok) co_return nullptr;  // obs.end keeps the last exchange's status
+      c.done = false;
+    }
     c.tried[i] = true;
     if (!c.first) c.first = i;
     c.outcomes[i] = co_await http::exchange(s, sig_.requests[i].prepared);
@@ -100,7 +110,7 @@ class signature_probe final : public probes::probe {
       c.done = true;
       co_return nullptr;
     }
-    if (auto conn = o.resp.header("connection"); conn && says_close(*conn)) c.done = true;
+    if (auto conn = o.resp.header("connection"); conn && says_close(*conn)) c.done = c.reopenable = true;
     c.views[i].emplace(o.resp);
     co_return &*c.views[i];
   }

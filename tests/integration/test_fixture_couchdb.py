@@ -78,16 +78,26 @@ class CouchdbFixtures(unittest.TestCase):
         self.assertTrue(f["certificate"]["self_signed"])
 
     def test_anonymous_listing_without_admin_party_is_none(self):
-        if "couchdb2-open" not in SCENARIOS:
-            self.skipTest("fixture lacks scenario 'couchdb2-open' (CouchDB 2.x with an admin configured: "
-                          "/_session roles [], /_all_dbs 200 to anyone -> auth none)")
-        self.check("couchdb2-open", "127.0.4.173")
+        # 2.x with an admin: /_session roles [], but /_all_dbs and /_dbs_info answer anyone.
+        f, requests = self.check("couchdb2-open", "127.0.4.173")
+        want = SCENARIOS["couchdb2-open"].expected["exposure"]
+        e = f["exposure"]
+        self.assertEqual((e["databases"], e["documents"], e["bytes"]), (3, 2753, 7430736))
+        self.assertEqual((e["databases"], e["documents"], e["bytes"]),
+                         (want["databases"], want["documents"], want["bytes"]))
+        self.assertEqual(e["names"], ["lab-inventory", "_replicator", "_users"])
+        self.assertEqual(set(e), set(want))
+        self.assertIn("GET /_all_dbs answered without credentials (3 databases)", f["evidence"])
+        self.assertNotIn("admin party", f["evidence"])
+        self.assertEqual([r["path"] for r in requests], ["/", "/_session", "/_all_dbs", "/_dbs_info"])
 
     def test_require_valid_user_root_401_is_required(self):
-        if "couchdb3-require-valid-user" not in SCENARIOS:
-            self.skipTest("fixture lacks scenario 'couchdb3-require-valid-user' ([chttpd] require_valid_user = "
-                          "true: GET / 401 with Server: CouchDB/3.x -> auth required)")
-        self.check("couchdb3-require-valid-user", "127.0.4.174")
+        # require_valid_user: even GET / is 401; the Server header still proves CouchDB 3.4.2.
+        f, requests = self.check("couchdb3-require-valid-user", "127.0.4.174")
+        self.assertEqual(f["exposure"], {})
+        self.assertIn("Authentication required.", f["evidence"])
+        self.assertEqual([r["path"] for r in requests], ["/"])
+        self.assertEqual([r["status"] for r in requests], [401])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ Service, product, version, auth and tls come from the scenario's `expected`
 request log proves the probe asked for /version and /info only: no container or image listing,
 no exec, no logs.
 
-Addresses: 127.0.4.175-179."""
+Addresses: 127.0.4.175-179, 127.0.13.1."""
 import json
 import os
 import sys
@@ -68,18 +68,46 @@ class DockerFixtures(unittest.TestCase):
         self.assertTrue(all(r["tls"] for r in requests))
 
     def test_authorization_plugin_refusal_is_required(self):
-        if "docker-secured" not in SCENARIOS:
-            self.skipTest("fixture lacks scenario 'docker-secured' (authorization plugin: /version or /info 403 "
-                          "{\"message\":\"authorization denied by plugin ...\"} with Api-Version/Server headers "
-                          "-> auth required)")
-        self.check("docker-secured", "127.0.4.177")
+        # authz-broker lets the anonymous user reach /_ping and /version only: /info is 403.
+        f, requests = self.check("docker-secured", "127.0.4.177")
+        self.assertEqual(f["exposure"], {})
+        self.assertIn("GET /info was refused: 403 authorization denied by plugin authz-broker", f["evidence"])
+        self.assertEqual([(r["path"], r["status"]) for r in requests], [("/version", 200), ("/info", 403)])
 
     def test_tls_client_certificate_required_on_2376(self):
-        if "docker-tls-clientcert" not in SCENARIOS:
-            self.skipTest("fixture lacks scenario 'docker-tls-clientcert' (2376 with --tlsverify: the handshake "
-                          "demands a client certificate -> auth required); needs engine support too, see the "
-                          "probe's doc comment")
-        self.check("docker-tls-clientcert", "127.0.4.178", port=2376, tls=True)
+        # --tlsverify: plaintext gets Go's 400, the TLS retry is refused for want of a client
+        # certificate. Provable: a TLS server demanding mutual TLS; docker only from the port.
+        f, requests = self.check("docker-tls-clientcert", "127.0.4.178", port=2376, tls=True)
+        self.assertIsNone(f["product"])
+        self.assertIsNone(f["version"])
+        self.assertEqual(f["exposure"], {})
+        self.assertIn("TLS server requires a client certificate (TLS alert certificate_required)", f["evidence"])
+        self.assertIn("not reached", f["evidence"])
+        self.assertTrue(f["certificate"]["self_signed"])
+        self.assertIn("docker-fixture.lab.invalid", f["certificate"]["subject"])
+        self.assertEqual(requests, [], "no HTTP request may get through a refused handshake")
+
+    def test_tls12_client_certificate_refusal_in_handshake(self):
+        # The same server capped at TLS 1.2: the handshake itself fails after CertificateRequest.
+        sc = SCENARIOS["docker-tls-clientcert"]
+        old = sc.tls_maximum_version
+        sc.tls_maximum_version = "TLSv1_2"
+        try:
+            f, requests = self.check("docker-tls-clientcert", "127.0.4.179", port=2376, tls=True)
+        finally:
+            sc.tls_maximum_version = old
+        self.assertIn("TLS server requires a client certificate (TLS alert handshake_failure after a "
+                      "CertificateRequest)", f["evidence"])
+        self.assertIsNone(f["product"])
+        self.assertIn("docker-fixture.lab.invalid", f["certificate"]["subject"])  # sent before the request
+        self.assertEqual(requests, [])
+
+    def test_client_certificate_demand_off_the_docker_ports_is_not_docker(self):
+        # The same mutual-TLS server on 8443: nothing proves Docker there.
+        code, err, got, requests = scan("docker-tls-clientcert", "127.0.13.1", 8443, tls=True)
+        self.assertEqual(code, 0, err)
+        self.assertEqual([f for f in got if f["service"] == "docker"], [], got)
+        self.assertEqual(requests, [])
 
 
 if __name__ == "__main__":

@@ -93,10 +93,11 @@ class KibanaFixtures(unittest.TestCase):
             self.assertFalse(any(p in r["target"] for p in FORBIDDEN), r)
 
     def test_opensearch_dashboards_secured(self):
-        if "opensearch-dashboards-secured" not in SCENARIOS:
-            self.skipTest("fixture lacks scenario 'opensearch-dashboards-secured' (OSD security plugin: "
-                          "/api/status 401 with osd-name, HTML 302 /app/login)")
-        self.check("opensearch-dashboards-secured", "127.0.4.167")
+        # Security plugin: /api/status 401 "Authentication required" with osd-name; no version.
+        f = self.check("opensearch-dashboards-secured", "127.0.4.167")
+        self.assertEqual(f["product"], "OpenSearch Dashboards")
+        self.assertIsNone(f["version"])
+        self.assertIn("401 Authentication required", f["evidence"])
 
 
 if __name__ == "__main__":

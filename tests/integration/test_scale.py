@@ -18,11 +18,27 @@ import unittest
 from ajar_test_util import AJAR, FakePeer, Netns, can_use_netns, findings, run
 
 
+def useless_answers(conn):
+    """A peer that answers every request with one CR and nothing more: no probe recognises it,
+    and unlike a silent peer (which the engine gives up after a few requests) it keeps every
+    probe waiting for the rest, so the endpoint lasts the whole --timeout. Bounded: 15 s."""
+    conn.settimeout(0.2)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            data = conn.recv(4096)
+        except socket.timeout:
+            continue
+        if not data:
+            return
+        conn.sendall(b"\r")
+
+
 class Progress(unittest.TestCase):
     ARGS = ["scan", "127.0.6.6", "-p", "9", "--timeout", "2500ms", "--format", "ndjson"]
 
     def test_progress_line_on_a_terminal(self):
-        with FakePeer("127.0.6.6", 9, "silent"):
+        with FakePeer("127.0.6.6", 9, useless_answers):
             master, slave = pty.openpty()
             p = subprocess.Popen([AJAR, *self.ARGS], stdout=subprocess.DEVNULL, stderr=slave)
             os.close(slave)
@@ -48,14 +64,14 @@ class Progress(unittest.TestCase):
         self.assertIn("\r", text, "the status line redraws in place")
 
     def test_no_progress_line_when_piped(self):
-        with FakePeer("127.0.6.6", 9, "silent"):
+        with FakePeer("127.0.6.6", 9, useless_answers):
             code, _, err, _ = run(*self.ARGS)
         self.assertEqual(code, 0)
         self.assertNotIn("ETA", err)
         self.assertNotIn("\r", err)
 
     def test_stats_every_writes_json_lines(self):
-        with FakePeer("127.0.6.6", 9, "silent"):
+        with FakePeer("127.0.6.6", 9, useless_answers):
             code, _, err, _ = run(*self.ARGS, "--stats-every", "500ms")
         self.assertEqual(code, 0)
         lines = [json.loads(l) for l in err.splitlines() if l.startswith("{")]

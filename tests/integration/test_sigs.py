@@ -311,6 +311,19 @@ class RealServers(unittest.TestCase):
         self.assertEqual(f["evidence"],
                          f"Adminer {f['version']} login form exposed at / (database credentials needed)")
 
+    @unittest.skipUnless(shutil.which("php") and os.path.exists("/usr/share/adminer/adminer.php"),
+                         "php-cli and adminer are not installed")
+    def test_adminer_file_path_on_a_server_that_closes_after_each_answer(self):
+        # Debian's layout served by PHP's built-in server: / is 404, /adminer.php is Adminer, and
+        # every answer says "Connection: close". The second path goes out on a fresh connection.
+        host, port = "127.0.13.10", 8080
+        self.start("php", "-S", f"{host}:{port}", "-t", "/usr/share/adminer")
+        self.assertTrue(wait_port(host, port), "php -S did not start")
+        f = self.scan_one(host, port)
+        self.assertEqual((f["service"], f["product"], f["auth"]), ("adminer", "Adminer", "required"))
+        self.assertEqual(f["evidence"],
+                         f"Adminer {f['version']} login form exposed at /adminer.php (database credentials needed)")
+
 
 if __name__ == "__main__":
     unittest.main()

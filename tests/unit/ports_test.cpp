@@ -39,6 +39,9 @@ TEST(ports, bad_inputs_name_the_token) {
   EXPECT_EQ(error_of("10-5"), "invalid port range '10-5': end before start");
   EXPECT_EQ(error_of("-5"), "invalid port '-5': not a number or probe name");
   EXPECT_EQ(error_of("1,,2"), "invalid port list '1,,2': empty item");
+  // ssh is found by its banner on any port and claims none: `-p ssh` alone would scan nothing.
+  EXPECT_EQ(error_of("22,ssh"),
+            "probe 'ssh' has no default ports: it is found by its banner on any port; give port numbers");
 }
 
 TEST(durations, units) {

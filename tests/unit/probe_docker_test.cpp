@@ -13,7 +13,13 @@
 //     for API 1.39 (tests/testthat/sample_responses/v1.39/system_version.R).
 //   - Podman: Server: Libpod/<v> and Components[].Name "Podman Engine" (Podman's compat API).
 //   - Authorization plugin refusal: {"message":"authorization denied by plugin <name>: ..."} with
-//     403 (moby pkg/authorization), ErrorResponse shape from the swagger.
+//     403 (moby pkg/authorization), ErrorResponse shape from the swagger. The daemon itself sends
+//     it without the version middleware's headers (the authz middleware is outermost: moby
+//     cmd/dockerd initMiddlewares), see authz_refusal() below; the transcripts with headers stand
+//     for a proxy in front that adds them.
+//   - Mutual TLS on 2376: scripted_session::demand_client_certificate models Go crypto/tls's
+//     refusal (TLS 1.3 alert certificate_required after the handshake; TLS 1.2 a failed
+//     handshake), as observed against tests/fixtures docker-tls-clientcert.
 //   - Go's TLS server answering plaintext: "HTTP/1.0 400 Bad Request ... Client sent an HTTP
 //     request to an HTTPS server." (net/http server.go).
 #include <gtest/gtest.h>
@@ -252,6 +258,99 @@ TEST(probe_docker, truncated_version_is_not_identified) {
                       scripted_session::close()});
   auto obs = run(s);
   EXPECT_FALSE(obs.identified);
+}
+
+}  // namespace
+
+namespace {
+
+// The authorization middleware is the daemon's outermost (moby cmd/dockerd initMiddlewares adds
+// it after the version middleware), so its refusal has none of the Api-Version/Server headers:
+// only what httputils.WriteJSON writes. Message from twistlock/authz authz/basic.go (the
+// reference authz-broker) inside moby's "authorization denied by plugin %s: %s".
+std::string authz_refusal(std::string_view action) {
+  std::string b = R"({"message":"authorization denied by plugin authz-broker: action ')" + std::string(action) +
+                  R"(' denied for user '' by policy 'anonymous-ping'"})" + "\n";
+  return "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nDate: Wed, 12 Jun 2024 08:00:00 GMT\r\n"
+         "Content-Length: " + std::to_string(b.size()) + "\r\n\r\n" + b;
+}
+
+TEST(probe_docker, authz_refusal_without_engine_headers_is_docker_required) {
+  scripted_session s({scripted_session::client(get("/version")),
+                      scripted_session::server(authz_refusal("docker_version"))});
+  auto obs = run(s);
+  EXPECT_TRUE(s.mismatches().empty());
+  EXPECT_TRUE(obs.identified);
+  EXPECT_EQ(obs.service, "docker");
+  EXPECT_EQ(obs.product, "Docker Engine");
+  EXPECT_EQ(obs.version, "");
+  EXPECT_EQ(obs.verdict, auth::required);
+  EXPECT_NE(obs.evidence.find("action 'docker_version' denied"), std::string::npos) << obs.evidence;
+}
+
+TEST(probe_docker, authz_plugin_allowing_version_but_not_info_is_required) {
+  // Scenario docker-secured of tests/fixtures/responses/docker.py.
+  scripted_session s({scripted_session::client(get("/version")),
+                      scripted_session::server(go_reply("200 OK", version_24)),
+                      scripted_session::client(get("/info")),
+                      scripted_session::server(authz_refusal("docker_info"))});
+  auto obs = run(s);
+  EXPECT_TRUE(s.mismatches().empty());
+  EXPECT_TRUE(obs.identified);
+  EXPECT_EQ(obs.version, "24.0.7");
+  EXPECT_EQ(obs.verdict, auth::required);
+  EXPECT_TRUE(obs.exposure.empty());
+  EXPECT_NE(obs.evidence.find("GET /info was refused: 403 authorization denied by plugin authz-broker"),
+            std::string::npos)
+      << obs.evidence;
+}
+
+TEST(probe_docker, other_403_message_without_headers_is_not_docker) {
+  scripted_session s({scripted_session::client(get("/version")),
+                      scripted_session::server("HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+                                               "Content-Length: 23\r\n\r\n{\"message\":\"forbidden\"}")});
+  auto obs = run(s);
+  EXPECT_FALSE(obs.identified);
+}
+
+// 2376 with --tlsverify, TLS 1.3: the handshake completes, the request goes out, and the first
+// read gets the alert certificate_required (Go crypto/tls handshake_server_tls13.go sends it when
+// a required client certificate is missing).
+TEST(probe_docker, tls13_client_certificate_demand_is_required_but_not_identified) {
+  scripted_session s({scripted_session::client(get("/version"))});
+  s.demand_client_certificate(/*in_handshake=*/false);
+  boost::asio::io_context ctx;
+  auto fut = boost::asio::co_spawn(ctx, s.start_tls(), boost::asio::use_future);
+  ctx.run();
+  ASSERT_EQ(fut.get(), status::ok);
+  auto obs = run(s);
+  EXPECT_TRUE(s.mismatches().empty());
+  EXPECT_EQ(s.steps_left(), 0U);
+  EXPECT_FALSE(obs.identified);  // no byte of the Engine API: the engine decides by port
+  EXPECT_EQ(obs.verdict, auth::required);
+  EXPECT_EQ(obs.end, status::tls_client_cert_required);
+  EXPECT_EQ(s.client_cert_refusal(), "TLS alert certificate_required");
+  EXPECT_NE(obs.evidence.find("requires a client certificate (TLS alert certificate_required)"), std::string::npos)
+      << obs.evidence;
+  EXPECT_TRUE(obs.product.empty());
+}
+
+// TLS 1.2: the handshake itself fails after the CertificateRequest; the session keeps answering
+// tls-client-cert-required, so the probe sends nothing.
+TEST(probe_docker, tls12_handshake_refusal_is_required_and_sends_nothing) {
+  scripted_session s({});
+  s.demand_client_certificate(/*in_handshake=*/true);
+  boost::asio::io_context ctx;
+  auto fut = boost::asio::co_spawn(ctx, s.start_tls(), boost::asio::use_future);
+  ctx.run();
+  ASSERT_EQ(fut.get(), status::tls_client_cert_required);
+  EXPECT_TRUE(s.tls());
+  auto obs = run(s);
+  EXPECT_TRUE(s.sent().empty());
+  EXPECT_FALSE(obs.identified);
+  EXPECT_EQ(obs.verdict, auth::required);
+  EXPECT_EQ(obs.end, status::tls_client_cert_required);
+  EXPECT_NE(obs.evidence.find("handshake_failure after a CertificateRequest"), std::string::npos) << obs.evidence;
 }
 
 }  // namespace

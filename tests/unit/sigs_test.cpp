@@ -1126,11 +1126,32 @@ TEST(SigPhpMyAdmin, DebianAliasIsTriedWhenTheConnectionStaysOpen) {
   EXPECT_EQ(r.obs.evidence, "/phpmyadmin/ shows the phpMyAdmin 5.2.1deb1+deb12u1 login form");
 }
 
-TEST(SigPhpMyAdmin, NothingMoreIsSentAfterConnectionClose) {
-  // Strict: a second request here would be a mismatch.
-  auto r = run(shipped("phpmyadmin"), {S::client(get("/")), S::server(not_found_close), S::close()});
+TEST(SigPhpMyAdmin, AfterConnectionCloseTheAliasIsAskedOnAFreshConnection) {
+  // PHP's built-in server answers "Connection: close" and closes: the next request of the
+  // signature goes out on a new connection (session::reopen), not on the dead one.
+  auto r = run(shipped("phpmyadmin"), {S::client(get("/")), S::server(not_found_close), S::close(), S::new_connection(),
+                                       S::client(get("/phpmyadmin/")), S::server(pma_login), S::close()});
+  EXPECT_TRUE(r.mismatches.empty()) << r.mismatches.front();
+  EXPECT_EQ(r.steps_left, 0U);
+  EXPECT_TRUE(r.obs.identified);
+  EXPECT_EQ(r.obs.verdict, core::auth::required);
+  EXPECT_EQ(r.obs.evidence, "/phpmyadmin/ shows the phpMyAdmin 5.2.1deb1+deb12u1 login form");
+}
+
+TEST(SigPhpMyAdmin, NothingMoreIsSentWhenTheReconnectIsRefused) {
+  // Lenient: the scripted peer has no second connection to offer (reopen is refused).
+  auto r = run(shipped("phpmyadmin"), {S::client(get("/")), S::server(not_found_close), S::close()},
+               /*strict=*/false);
+  EXPECT_FALSE(r.obs.identified);
+  EXPECT_EQ(r.obs.end, core::status::ok);  // the last exchange's status, not the reconnect's
+}
+
+TEST(SigPhpMyAdmin, AFailedExchangeIsNotRetriedOnAFreshConnection) {
+  // A close without an answer is not "Connection: close": no reopen (strict would flag one).
+  auto r = run(shipped("phpmyadmin"), {S::client(get("/")), S::close()});
   EXPECT_TRUE(r.mismatches.empty()) << r.mismatches.front();
   EXPECT_FALSE(r.obs.identified);
+  EXPECT_EQ(r.obs.end, core::status::connection_closed);
 }
 
 TEST(SigAdminer, LoginFormIsRequired) {
@@ -1141,6 +1162,17 @@ TEST(SigAdminer, LoginFormIsRequired) {
   EXPECT_EQ(r.obs.version, "4.8.1");
   EXPECT_EQ(r.obs.verdict, core::auth::required);
   EXPECT_EQ(r.obs.evidence, "Adminer 4.8.1 login form exposed at / (database credentials needed)");
+}
+
+TEST(SigAdminer, EachPathOnItsOwnConnectionWhenTheServerCloses) {
+  auto r = run(shipped("adminer"),
+               {S::client(get("/")), S::server(not_found_close), S::close(), S::new_connection(), S::client(get("/adminer.php")),
+                S::server(not_found_close), S::close(), S::new_connection(), S::client(get("/adminer/")),
+                S::server(adminer_login), S::close()});
+  EXPECT_TRUE(r.mismatches.empty()) << r.mismatches.front();
+  EXPECT_EQ(r.steps_left, 0U);
+  EXPECT_EQ(r.obs.verdict, core::auth::required);
+  EXPECT_EQ(r.obs.evidence, "Adminer 4.8.1 login form exposed at /adminer/ (database credentials needed)");
 }
 
 TEST(SigAdminer, LoggedInPageIsOpenWithDatabases) {
