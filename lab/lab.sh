@@ -48,8 +48,10 @@
 #   phpmyadmin-open        127.0.1.11:8080    none        (logged in to mariadb-open)
 #   phpmyadmin-secured     127.0.2.11:8080    required
 #   adminer                127.0.2.12:8080    required    (stock: login form)
-#   zookeeper-open         127.0.1.13:2181    unknown     (4lw srvr,mntr,envi,ruok; no auth)
-#   zookeeper-restricted   127.0.3.13:2181    unknown     (4lw whitelist ruok: srvr still answers)
+#   zookeeper-open         127.0.1.13:2181    none        (4lw srvr,mntr,envi,ruok; root world-readable)
+#   zookeeper-restricted   127.0.3.13:2181    none        (4lw whitelist ruok: srvr still answers; root world-readable)
+#   inventory-pg           127.0.11.1:5432    required    (not a scan target: ajar's PostgreSQL
+#                                                         inventory backend; env AJAR_TEST_PG_URL)
 #
 # Opt-in group "crossed" (servers on other products' standard ports):
 #   redis-crossed          127.0.8.1:5432     none        (Redis, as redis-open)
@@ -139,8 +141,9 @@ LAB_INSTANCES=(
   "phpmyadmin-open|phpmyadmin|127.0.1.11|8080|open|none|auth_type config: root@mariadb-open"
   "phpmyadmin-secured|phpmyadmin|127.0.2.11|8080|secured|required|auth_type cookie (login form)"
   "adminer|adminer|127.0.2.12|8080|secured|required|stock Adminer: login form"
-  "zookeeper-open|zookeeper|127.0.1.13|2181|open|unknown|4lw whitelist srvr,mntr,envi,ruok; no auth (4lw prove no data access)"
-  "zookeeper-restricted|zookeeper|127.0.3.13|2181|restricted|unknown|4lw whitelist ruok (ZooKeeper keeps srvr)"
+  "zookeeper-open|zookeeper|127.0.1.13|2181|open|none|4lw whitelist srvr,mntr,envi,ruok; anonymous getChildren(/) lists the root"
+  "zookeeper-restricted|zookeeper|127.0.3.13|2181|restricted|none|4lw whitelist ruok (ZooKeeper keeps srvr); root world-readable"
+  "inventory-pg|postgresql|127.0.11.1|5432|inventory|required|ajar's PostgreSQL inventory backend: role ajar (CREATEDB) <random> scram, db ajar_inventory; AJAR_TEST_PG_URL"
 )
 
 # Groups of families accepted wherever a family name is.

@@ -76,6 +76,18 @@ postgresql_start() {
   lab_check_listeners "$pid" || lab_die "$name listens on a non-loopback address"
 
   case $mode in
+    inventory)
+      # Not a scan target: the PostgreSQL backend of ajar's own inventory (tests create one
+      # database per test through role ajar and drop it after).
+      local pass
+      pass=$(lab_secret "$dir/password")
+      printf "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ajar') THEN CREATE ROLE ajar LOGIN CREATEDB; END IF; END \$\$;\nALTER ROLE ajar WITH PASSWORD '%s';\n" "$pass" \
+        | pg_admin "$dir" "$port" || lab_die "$name: creating role ajar failed"
+      if [[ $(echo "SELECT 1 FROM pg_database WHERE datname = 'ajar_inventory';" | pg_admin "$dir" "$port" -At) != 1 ]]; then
+        echo "CREATE DATABASE ajar_inventory OWNER ajar;" | pg_admin "$dir" "$port" \
+          || lab_die "$name: creating database ajar_inventory failed"
+      fi
+      ;;
     secured)
       local pass
       pass=$(lab_secret "$dir/password")
@@ -90,7 +102,7 @@ postgresql_start() {
       ;;
   esac
 
-  if [[ $mode != restricted ]]; then
+  if [[ $mode != restricted && $mode != inventory ]]; then
     pg_admin "$dir" "$port" <"$LAB_CONF/postgresql-seed.sql" || lab_die "$name: seeding failed"
     local n
     n=$(echo "SELECT count(*) FROM customers;" | pg_admin "$dir" "$port" -d lab_shop -At)
@@ -100,6 +112,11 @@ postgresql_start() {
 
 postgresql_env() { # NAME ADDR PORT MODE DIR VARPREFIX
   local dir=$5 var=$6
+  if [[ $4 == inventory ]]; then
+    printf 'export %s_USER=ajar\n' "$var"
+    [[ -s $dir/password ]] && printf 'export AJAR_TEST_PG_URL=postgresql://ajar:%s@%s:%s/ajar_inventory\n' "$(<"$dir/password")" "$2" "$3"
+    return 0
+  fi
   printf 'export %s_USER=postgres\n' "$var"
   if [[ $4 == secured && -s $dir/password ]]; then
     printf 'export %s_PASSWORD=%s\n' "$var" "$(<"$dir/password")"

@@ -25,6 +25,8 @@ constexpr const char* footer =
     "  ajar scan @targets.txt --exclude 127.0.1.7 --format ndjson -o findings.ndjson\n"
     "  ajar scan 127.0.0.1 --fail-on high      exit 1 if anything high or critical is open\n"
     "  ajar probes                             what ajar can identify, and on which ports\n"
+    "  ajar findings --open                    open now (every scan is recorded), longest open first\n"
+    "  ajar diff --fail-on-new                 exit 1 if something opened since the previous scan\n"
     "  ajar scan 127.0.0.1 --sigs ./my-sigs    also use the HTTP signatures (*.yaml) in ./my-sigs\n"
     "\n"
     "Exit codes: 0 done, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure.";
@@ -40,6 +42,12 @@ int run(int argc, char** argv) {
 
   action scan = add_scan(app);
   action probes = add_probes(app);
+  action findings = add_findings(app);
+  action history = add_history(app);
+  action diff = add_diff(app);
+  action scans = add_scans(app);
+  action report = add_report(app);
+  action import_cmd = add_import(app);
 
   try {
     app.parse(argc, argv);
@@ -64,6 +72,12 @@ int run(int argc, char** argv) {
     for (auto* sub : app.get_subcommands()) {
       if (sub->get_name() == "scan") return scan();
       if (sub->get_name() == "probes") return probes();
+      if (sub->get_name() == "findings") return findings();
+      if (sub->get_name() == "history") return history();
+      if (sub->get_name() == "diff") return diff();
+      if (sub->get_name() == "scans") return scans();
+      if (sub->get_name() == "report") return report();
+      if (sub->get_name() == "import") return import_cmd();
     }
   } catch (const core::input_error& e) {
     std::fprintf(stderr, "ajar: error: %s\n", e.what());

@@ -17,6 +17,13 @@ using action = std::function<int()>;
 
 action add_scan(CLI::App& app);
 action add_probes(CLI::App& app);
+// The inventory (src/inventory): findings, history, diff, scans.
+action add_findings(CLI::App& app);
+action add_history(CLI::App& app);
+action add_diff(CLI::App& app);
+action add_scans(CLI::App& app);
+action add_report(CLI::App& app);
+action add_import(CLI::App& app);
 
 int run(int argc, char** argv);
 

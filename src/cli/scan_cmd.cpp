@@ -21,6 +21,7 @@
 #include "core/ports.hpp"
 #include "engine/resume.hpp"
 #include "engine/scan.hpp"
+#include "inventory/recorder.hpp"
 #include "net/syn.hpp"
 #include "probes/registry.hpp"
 #include "sinks/sink.hpp"
@@ -56,6 +57,8 @@ struct scan_args {
   bool quiet = false;
   bool no_color = false;
   std::vector<std::string> sigs;  // --sigs DIR
+  std::string db;                 // --db PATH|postgresql://...; default: the user's inventory
+  bool no_store = false;
 };
 
 std::vector<core::ip_address> resolve_host(const std::string& name) {
@@ -147,6 +150,75 @@ engine::scan_plan plan_from_args(const scan_args& a) {
   return plan;
 }
 
+// The inventory this scan records into (none with --no-store).
+struct inventory_handle {
+  std::unique_ptr<inventory::store> store;
+  std::unique_ptr<inventory::recorder> rec;
+};
+
+// "6379,5432,8000-8010" from a port list.
+std::string compact_ports(std::vector<std::uint16_t> ports) {
+  std::sort(ports.begin(), ports.end());
+  std::string out;
+  for (std::size_t i = 0; i < ports.size();) {
+    std::size_t j = i;
+    while (j + 1 < ports.size() && ports[j + 1] <= ports[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += ports[i] == ports[j] ? fmt::format("{}", ports[i]) : fmt::format("{}-{}", ports[i], ports[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+inventory_handle open_inventory(const scan_args& a, const engine::scan_plan& plan) {
+  inventory_handle h;
+  if (a.no_store) return h;
+  std::string where = a.db;
+  try {
+    if (where.empty()) where = inventory::default_database_path();
+    h.store = inventory::store::open(where);
+    inventory::scan_meta meta;
+    meta.targets = plan.target_tokens;
+    meta.excludes = plan.exclude_tokens;
+    meta.ports = compact_ports(plan.ports);
+    meta.seed = plan.seed;
+    meta.shard = fmt::format("{}/{}", plan.shard + 1, plan.shards);
+    h.rec = std::make_unique<inventory::recorder>(*h.store, meta);
+  } catch (const inventory::db_error& e) {
+    // An explicit --db that fails stops the scan before any packet; the default inventory only warns.
+    if (!a.db.empty()) throw core::input_error(fmt::format("invalid --db '{}': {}", inventory::redact(a.db), e.what()));
+    if (!a.quiet) std::fprintf(stderr, "ajar: not recording this scan (%s); use --no-store to silence\n", e.what());
+    h = {};
+  }
+  return h;
+}
+
+void close_inventory(inventory_handle& h, const scan_args& a, const engine::scan_plan& plan,
+                     const engine::scan_result& result) {
+  inventory::scan_end e;
+  e.status = result.interrupted ? "interrupted" : "done";
+  e.endpoints = static_cast<std::int64_t>(result.stats.endpoints);
+  e.open = static_cast<std::int64_t>(result.stats.open);
+  e.identified = static_cast<std::int64_t>(result.stats.identified);
+  // Only a complete pass over the whole space may declare services gone.
+  if (!result.interrupted && plan.shards == 1 && a.resume.empty()) {
+    std::vector<core::ip_address> v6 = plan.targets.v6_addresses();
+    std::sort(v6.begin(), v6.end());
+    std::vector<std::uint16_t> ports = plan.ports;
+    std::sort(ports.begin(), ports.end());
+    e.covered = [&plan, v6 = std::move(v6), ports = std::move(ports)](std::string_view address, std::uint16_t port) {
+      if (!std::binary_search(ports.begin(), ports.end(), port)) return false;
+      auto ip = core::ip_address::parse(address);
+      if (!ip) return false;
+      if (ip->is_v4()) return plan.targets.v4().contains(ip->v4_value());
+      return std::binary_search(v6.begin(), v6.end(), *ip);
+    };
+  }
+  h.rec->end(e);
+  if (auto err = h.rec->error(); !err.empty())
+    std::fprintf(stderr, "ajar: the inventory missed some of this scan: %s\n", err.c_str());
+}
+
 int scan(const scan_args& a) {
   load_signatures(a.sigs);  // before ports and probe names are resolved
   auto plan = plan_from_args(a);
@@ -219,13 +291,16 @@ int scan(const scan_args& a) {
     return exit_ok;
   }
 
+  auto inventory = open_inventory(a, plan);
   auto sink = sinks::make_sink(*fmt_kind, out, color);
   std::atomic<bool> failed = false;
   auto result = engine::run_scan(plan, o, [&](core::finding f) {
     if (fail_on && f.severity >= *fail_on) failed = true;
     sink->write(f);
+    if (inventory.rec) inventory.rec->write(f);
   });
   sink->finish();
+  if (inventory.rec) close_inventory(inventory, a, plan, result);
   if (!out) throw std::runtime_error("writing the output failed");
   const auto& st = result.stats;
   if (!a.quiet) {
@@ -287,6 +362,10 @@ action add_scan(CLI::App& app) {
   cmd->add_flag("-q,--quiet", args->quiet, "No progress line and no summary on standard error");
   cmd->add_flag("--no-color", args->no_color, "Never colour the table (NO_COLOR is honoured too)");
   add_sigs_option(*cmd, args->sigs);
+  cmd->add_option("--db", args->db,
+                  "Record the scan in this inventory: a SQLite file or postgresql://user:pass@host/db "
+                  "(default: $XDG_DATA_HOME/ajar/inventory.db)");
+  cmd->add_flag("--no-store", args->no_store, "Do not record this scan in the inventory");
   return [args] { return scan(*args); };
 }
 

@@ -2,10 +2,13 @@
 against docs/finding.schema.json, and small loopback-only fake peers.
 
 Everything here binds or connects to 127.0.0.0/8 only."""
+import atexit
 import json
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -19,10 +22,19 @@ with open(os.path.join(SOURCE_DIR, "docs", "finding.schema.json")) as f:
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
 
 
-def run(*args, timeout=120):
+# Every `ajar scan` records into the default inventory ($XDG_DATA_HOME/ajar/inventory.db). The
+# tests point XDG_DATA_HOME at a private temporary directory, removed at exit, so they exercise
+# the default store without touching the real user's inventory.
+_DATA_HOME = tempfile.mkdtemp(prefix="ajar-test-data-")
+atexit.register(shutil.rmtree, _DATA_HOME, True)
+
+
+def run(*args, timeout=120, env=None):
     """Runs ajar; returns (exit code, stdout, stderr, seconds)."""
     started = time.monotonic()
-    p = subprocess.run([AJAR, *args], capture_output=True, text=True, timeout=timeout)
+    full_env = dict(os.environ, XDG_DATA_HOME=_DATA_HOME)
+    full_env.update(env or {})
+    p = subprocess.run([AJAR, *args], capture_output=True, text=True, timeout=timeout, env=full_env)
     return p.returncode, p.stdout, p.stderr, time.monotonic() - started
 
 
