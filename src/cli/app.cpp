@@ -28,6 +28,7 @@ constexpr const char* footer =
     "  ajar findings --open                    open now (every scan is recorded), longest open first\n"
     "  ajar diff --fail-on-new                 exit 1 if something opened since the previous scan\n"
     "  ajar scan 127.0.0.1 --sigs ./my-sigs    also use the HTTP signatures (*.yaml) in ./my-sigs\n"
+    "  ajar serve --config ajar.yaml           the monitor: schedules, alerts, dashboard (docs/API.md)\n"
     "\n"
     "Exit codes: 0 done, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure.";
 
@@ -42,6 +43,9 @@ int run(int argc, char** argv) {
 
   action scan = add_scan(app);
   action probes = add_probes(app);
+  action serve = add_serve(app);
+  action user = add_user(app);
+  action token = add_token(app);
   action findings = add_findings(app);
   action history = add_history(app);
   action diff = add_diff(app);
@@ -72,6 +76,9 @@ int run(int argc, char** argv) {
     for (auto* sub : app.get_subcommands()) {
       if (sub->get_name() == "scan") return scan();
       if (sub->get_name() == "probes") return probes();
+      if (sub->get_name() == "serve") return serve();
+      if (sub->get_name() == "user") return user();
+      if (sub->get_name() == "token") return token();
       if (sub->get_name() == "findings") return findings();
       if (sub->get_name() == "history") return history();
       if (sub->get_name() == "diff") return diff();

@@ -24,6 +24,10 @@ action add_diff(CLI::App& app);
 action add_scans(CLI::App& app);
 action add_report(CLI::App& app);
 action add_import(CLI::App& app);
+// The daemon and its accounts (src/serve): serve, user, token.
+action add_serve(CLI::App& app);
+action add_user(CLI::App& app);
+action add_token(CLI::App& app);
 
 int run(int argc, char** argv);
 
