@@ -204,7 +204,7 @@ action add_import(CLI::App& app) {
       app.add_subcommand("import", "Load findings (ndjson) produced elsewhere into the inventory");
   cmd->footer(
       "Examples:\n"
-      "  ajar scan 10.0.0.0/16 --shard 2/4 --no-store --format ndjson -o shard2.ndjson   "
+      "  ajar scan 127.0.0.0/16 --shard 2/4 --no-store --format ndjson -o shard2.ndjson   "
       "(elsewhere)\n"
       "  ajar import shard2.ndjson            then: ajar findings --open\n"
       "Each line must follow docs/finding.schema.json; the first bad line is named (FILE:LINE) "
@@ -212,7 +212,7 @@ action add_import(CLI::App& app) {
       "nothing is recorded. Without --targets/-p an import never marks services closed (it does "
       "not\n"
       "know which space the file covers).\n"
-      "  ajar import week48.ndjson --targets 10.20.0.0/16 -p redis,mysql,9200   a complete "
+      "  ajar import week48.ndjson --targets 127.20.0.0/16 -p redis,mysql,9200   a complete "
       "snapshot");
   cmd->add_option("FILE", a->file, "An ndjson file of findings")->required();
   cmd->add_option(

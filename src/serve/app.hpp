@@ -84,7 +84,7 @@ class web_app {
 http_response html_response(unsigned status, std::string body);
 http_response json_response(unsigned status, std::string body);
 http_response redirect(const std::string& location);
-// "10.0.0.1:6379" or "[::1]:6379" -> (address, port).
+// "127.10.0.1:6379" or "[::1]:6379" -> (address, port).
 std::optional<std::pair<std::string, std::uint16_t>> split_address_port(const std::string& s);
 
 }  // namespace ajar::serve

@@ -40,33 +40,33 @@ def finding(ip, port, service, auth, severity, product, version, evidence, when,
 def fleet(month, when):
     """The fleet as seen in month 0..13 (one snapshot a month)."""
     out = [
-        finding("10.20.0.5", 6379, "redis", "none", "critical", "Redis", "7.0.15",
+        finding("127.20.0.5", 6379, "redis", "none", "critical", "Redis", "7.0.15",
                 "INFO answered without AUTH (redis_version:7.0.15)", when,
                 {"databases": 2, "keys": 48210, "bytes": 734003200, "names": ["db0", "db3"]}),
-        finding("10.20.0.9", 9200, "elasticsearch", "none", "critical", "Elasticsearch", "7.17.9",
+        finding("127.20.0.9", 9200, "elasticsearch", "none", "critical", "Elasticsearch", "7.17.9",
                 "_cat/indices answered without credentials", when,
                 {"indices": 14, "documents": 9120344, "bytes": 52613349376,
                  "names": ["customers-2025", "orders", "<script>alert(1)</script>"]}),
-        finding("10.20.1.2", 5432, "postgresql", "required", "low", "PostgreSQL", None,
+        finding("127.20.1.2", 5432, "postgresql", "required", "low", "PostgreSQL", None,
                 "password authentication required (SCRAM-SHA-256)", when),
     ]
     if month >= 4:
-        out.append(finding("10.20.1.7", 27017, "mongodb", "none", "critical", "MongoDB", "6.0.4",
+        out.append(finding("127.20.1.7", 27017, "mongodb", "none", "critical", "MongoDB", "6.0.4",
                            "listDatabases answered without credentials", when,
                            {"databases": 5, "collections": 61, "bytes": 4294967296}))
     if month < 9:
-        out.append(finding("10.20.2.3", 3306, "mysql", "none", "critical", "MariaDB", "10.11.6",
+        out.append(finding("127.20.2.3", 3306, "mysql", "none", "critical", "MariaDB", "10.11.6",
                            "root with an empty password accepted", when, {"databases": 7, "tables": 212}))
     else:
-        out.append(finding("10.20.2.3", 3306, "mysql", "required", "low", "MariaDB", "10.11.6",
+        out.append(finding("127.20.2.3", 3306, "mysql", "required", "low", "MariaDB", "10.11.6",
                            "access denied for root without a password", when))
     if 2 <= month < 11:
-        out.append(finding("10.20.3.1", 11211, "memcached", "none", "high", "memcached", "1.6.18",
+        out.append(finding("127.20.3.1", 11211, "memcached", "none", "high", "memcached", "1.6.18",
                            "stats answered without authentication", when, {"items": 20417}))
     if month >= 7:
-        out.append(finding("10.20.3.8", 8086, "influxdb", "unclaimed", "high", "InfluxDB", "1.8.10",
+        out.append(finding("127.20.3.8", 8086, "influxdb", "unclaimed", "high", "InfluxDB", "1.8.10",
                            "auth enabled but no admin user exists", when, {"databases": 3}))
-    out.append(finding("10.20.4.4", 8888, "jupyter", "none" if month in (5, 6, 12, 13) else "required",
+    out.append(finding("127.20.4.4", 8888, "jupyter", "none" if month in (5, 6, 12, 13) else "required",
                        "critical" if month in (5, 6, 12, 13) else "low", "Jupyter", "6.4.12",
                        "GET /api/status answered without a token", when))
     return out
@@ -94,7 +94,7 @@ class InventoryReport(unittest.TestCase):
             with open(path, "w") as f:
                 for line in fleet(month, when):
                     f.write(json.dumps(line) + "\n")
-            _, err = self.ajar(db, "import", path, "--targets", "10.20.0.0/16", "-p", PORTS)
+            _, err = self.ajar(db, "import", path, "--targets", "127.20.0.0/16", "-p", PORTS)
             self.assertIn("as scan %d" % (month + 1), err)
         return start
 
@@ -137,9 +137,9 @@ class InventoryReport(unittest.TestCase):
                 csv_text, _ = self.ajar(db, "findings", "--format", "csv", "--severity", "high")
                 rows = list(csv.DictReader(io.StringIO(csv_text)))
                 self.assertEqual([(r["ip"], r["service"], r["open"]) for r in rows],
-                                 [("10.20.0.5", "redis", "true"), ("10.20.0.9", "elasticsearch", "true"),
-                                  ("10.20.1.7", "mongodb", "true"), ("10.20.4.4", "jupyter", "true"),
-                                  ("10.20.3.8", "influxdb", "true")])
+                                 [("127.20.0.5", "redis", "true"), ("127.20.0.9", "elasticsearch", "true"),
+                                  ("127.20.1.7", "mongodb", "true"), ("127.20.4.4", "jupyter", "true"),
+                                  ("127.20.3.8", "influxdb", "true")])
                 self.assertEqual(rows[0]["first_seen_open"], start.strftime("%Y-%m-%dT%H:%M:%SZ"))
                 since, _ = self.ajar(db, "findings", "--since", "1d", "--format", "ndjson")
                 self.assertEqual(since, "")  # the newest snapshot is days old
@@ -150,7 +150,7 @@ class InventoryReport(unittest.TestCase):
                 diff, _ = self.ajar(db, "diff", "11", "12", "--format", "ndjson")
                 self.assertEqual([(json.loads(l)["change"], json.loads(l)["service"]) for l in diff.splitlines()],
                                  [("newly-closed", "memcached")])
-                hist, _ = self.ajar(db, "history", "10.20.3.1:11211", "--format", "ndjson")
+                hist, _ = self.ajar(db, "history", "127.20.3.1:11211", "--format", "ndjson")
                 self.assertEqual([json.loads(l)["auth"] for l in hist.splitlines()], ["none"] * 9 + ["absent"])
 
     def test_import_names_the_bad_line_and_records_nothing(self):
@@ -177,7 +177,7 @@ class InventoryReport(unittest.TestCase):
                 path = os.path.join(self.tmp, "outside-%s.ndjson" % name)
                 with open(path, "w") as f:
                     f.write(good + "\n" + good + "\n")
-                rc, out, err, _ = run("import", path, "--targets", "10.99.0.0/16", "-p", PORTS, "--db", db)
+                rc, out, err, _ = run("import", path, "--targets", "127.99.0.0/16", "-p", PORTS, "--db", db)
                 self.assertEqual(rc, 2, err)
                 self.assertIn("%s:1: outside --targets/-p" % path, err)
                 rc, out, err, _ = run("import", path, "-p", PORTS, "--db", db)

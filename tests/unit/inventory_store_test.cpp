@@ -45,10 +45,10 @@ class store_test : public ::testing::TestWithParam<std::string> {
   }
   // One complete scan of `space` at time ts with these sightings.
   std::int64_t scan(std::int64_t ts, std::vector<store::sighting> s,
-                    std::vector<std::pair<std::string, int>> space = {{"10.0.0.1", 6379},
-                                                                      {"10.0.0.2", 5432}}) {
+                    std::vector<std::pair<std::string, int>> space = {{"127.10.0.1", 6379},
+                                                                      {"127.10.0.2", 5432}}) {
     scan_meta m;
-    m.targets = {"10.0.0.1", "10.0.0.2"};
+    m.targets = {"127.10.0.1", "127.10.0.2"};
     m.ports = "5432,6379";
     m.started_ms = ts;
     auto id = st_->begin_scan(m);
@@ -69,14 +69,14 @@ class store_test : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(store_test, open_spans_first_and_last_open_and_the_longest_span) {
-  auto s1 = scan(t0, {seen("10.0.0.1", 6379, "redis", "required", "low", t0 + 10)});
-  auto s2 = scan(t0 + day, {seen("10.0.0.1", 6379, "redis", "none", "critical", t0 + day + 10)});
+  auto s1 = scan(t0, {seen("127.10.0.1", 6379, "redis", "required", "low", t0 + 10)});
+  auto s2 = scan(t0 + day, {seen("127.10.0.1", 6379, "redis", "none", "critical", t0 + day + 10)});
   auto s3 =
-      scan(t0 + 5 * day, {seen("10.0.0.1", 6379, "redis", "none", "critical", t0 + 5 * day + 10)});
+      scan(t0 + 5 * day, {seen("127.10.0.1", 6379, "redis", "none", "critical", t0 + 5 * day + 10)});
   auto s4 =
-      scan(t0 + 6 * day, {seen("10.0.0.1", 6379, "redis", "required", "low", t0 + 6 * day + 10)});
+      scan(t0 + 6 * day, {seen("127.10.0.1", 6379, "redis", "required", "low", t0 + 6 * day + 10)});
   auto s5 =
-      scan(t0 + 7 * day, {seen("10.0.0.1", 6379, "redis", "unclaimed", "high", t0 + 7 * day + 10)});
+      scan(t0 + 7 * day, {seen("127.10.0.1", 6379, "redis", "unclaimed", "high", t0 + 7 * day + 10)});
   auto all = st_->findings({});
   ASSERT_EQ(all.size(), 1U);
   const auto& r = all[0];
@@ -109,10 +109,10 @@ TEST_P(store_test, open_spans_first_and_last_open_and_the_longest_span) {
 }
 
 TEST_P(store_test, a_complete_scan_closes_what_it_did_not_see_in_its_space_only) {
-  auto s1 = scan(t0, {seen("10.0.0.1", 6379, "redis", "none", "critical", t0),
-                      seen("10.0.0.2", 5432, "postgresql", "none", "critical", t0),
-                      seen("10.0.0.3", 80, "http", "none", "medium", t0)});
-  auto s2 = scan(t0 + day, {seen("10.0.0.2", 5432, "postgresql", "none", "critical", t0 + day)});
+  auto s1 = scan(t0, {seen("127.10.0.1", 6379, "redis", "none", "critical", t0),
+                      seen("127.10.0.2", 5432, "postgresql", "none", "critical", t0),
+                      seen("127.10.0.3", 80, "http", "none", "medium", t0)});
+  auto s2 = scan(t0 + day, {seen("127.10.0.2", 5432, "postgresql", "none", "critical", t0 + day)});
   auto open = st_->findings({.open_only = true});
   ASSERT_EQ(open.size(), 2U);  // postgresql (open for a day, first) and http (outside the space)
   EXPECT_EQ(open[0].service, "postgresql");
@@ -121,9 +121,9 @@ TEST_P(store_test, a_complete_scan_closes_what_it_did_not_see_in_its_space_only)
   auto c = st_->diff(s1, s2);
   ASSERT_EQ(c.size(), 1U);
   EXPECT_EQ(c[0].kind, change_kind::newly_closed);
-  EXPECT_EQ(c[0].address, "10.0.0.1");
+  EXPECT_EQ(c[0].address, "127.10.0.1");
   EXPECT_EQ(c[0].verdict_after, "absent");
-  auto h = st_->history("10.0.0.1", std::uint16_t{6379});
+  auto h = st_->history("127.10.0.1", std::uint16_t{6379});
   ASSERT_EQ(h.size(), 2U);
   EXPECT_EQ(h[1].verdict, "absent");
   EXPECT_EQ(h[1].ts_ms, t0 + day + 1000);  // the scan's end
@@ -132,8 +132,8 @@ TEST_P(store_test, a_complete_scan_closes_what_it_did_not_see_in_its_space_only)
   EXPECT_EQ(st_->findings(f).size(), 3U);
   // A second scan that again does not see it records no second "absent".
   auto s3 =
-      scan(t0 + 2 * day, {seen("10.0.0.2", 5432, "postgresql", "none", "critical", t0 + 2 * day)});
-  EXPECT_EQ(st_->history("10.0.0.1", std::nullopt).size(), 2U);
+      scan(t0 + 2 * day, {seen("127.10.0.2", 5432, "postgresql", "none", "critical", t0 + 2 * day)});
+  EXPECT_EQ(st_->history("127.10.0.1", std::nullopt).size(), 2U);
   EXPECT_TRUE(st_->diff(s2, s3).empty());
   auto pts = st_->open_over_time();
   ASSERT_EQ(pts.size(), 3U);
@@ -143,12 +143,12 @@ TEST_P(store_test, a_complete_scan_closes_what_it_did_not_see_in_its_space_only)
 }
 
 TEST_P(store_test, findings_sort_by_severity_then_open_duration_and_filter) {
-  scan(t0, {seen("10.0.0.1", 6379, "redis", "none", "high", t0)});
+  scan(t0, {seen("127.10.0.1", 6379, "redis", "none", "high", t0)});
   scan(t0 + 3 * day,
-       {seen("10.0.0.1", 6379, "redis", "none", "high", t0 + 3 * day),
-        seen("10.0.0.2", 5432, "postgresql", "none", "high", t0 + 3 * day),
-        seen("10.0.0.2", 3306, "mysql", "none", "critical", t0 + 3 * day),
-        seen("10.0.0.2", 11211, "memcached", "required", "low", t0 + 3 * day)},
+       {seen("127.10.0.1", 6379, "redis", "none", "high", t0 + 3 * day),
+        seen("127.10.0.2", 5432, "postgresql", "none", "high", t0 + 3 * day),
+        seen("127.10.0.2", 3306, "mysql", "none", "critical", t0 + 3 * day),
+        seen("127.10.0.2", 11211, "memcached", "required", "low", t0 + 3 * day)},
        {});
   auto all = st_->findings({});
   std::vector<std::string> order;
@@ -163,15 +163,15 @@ TEST_P(store_test, findings_sort_by_severity_then_open_duration_and_filter) {
 }
 
 TEST_P(store_test, verdict_severity_and_appearance_changes) {
-  auto s1 = scan(t0, {seen("10.0.0.1", 6379, "redis", "required", "low", t0)});
-  auto s2 = scan(t0 + day, {seen("10.0.0.1", 6379, "redis", "restricted", "low", t0 + day),
-                            seen("10.0.0.2", 5432, "postgresql", "required", "low", t0 + day)});
+  auto s1 = scan(t0, {seen("127.10.0.1", 6379, "redis", "required", "low", t0)});
+  auto s2 = scan(t0 + day, {seen("127.10.0.1", 6379, "redis", "restricted", "low", t0 + day),
+                            seen("127.10.0.2", 5432, "postgresql", "required", "low", t0 + day)});
   auto c = st_->diff(s1, s2);
   ASSERT_EQ(c.size(), 2U);
   EXPECT_EQ(c[0].kind, change_kind::verdict_changed);
   EXPECT_EQ(c[1].kind, change_kind::appeared);
   auto s3 =
-      scan(t0 + 2 * day, {seen("10.0.0.1", 6379, "redis", "restricted", "medium", t0 + 2 * day)});
+      scan(t0 + 2 * day, {seen("127.10.0.1", 6379, "redis", "restricted", "medium", t0 + 2 * day)});
   c = st_->diff(s2, s3);
   ASSERT_EQ(c.size(), 2U);
   EXPECT_EQ(c[0].kind, change_kind::severity_changed);
@@ -180,7 +180,7 @@ TEST_P(store_test, verdict_severity_and_appearance_changes) {
 
 TEST_P(store_test, scans_of_dead_processes_are_marked_killed) {
   scan_meta m;
-  m.targets = {"10.0.0.1"};
+  m.targets = {"127.10.0.1"};
   m.ports = "6379";
   auto id = st_->begin_scan(m);
   auto mine = st_->begin_scan(m);
@@ -197,7 +197,7 @@ TEST_P(store_test, scans_of_dead_processes_are_marked_killed) {
 
 TEST_P(store_test, recorder_commits_in_batches_and_after_a_second) {
   scan_meta m;
-  m.targets = {"10.0.0.0/24"};
+  m.targets = {"127.10.0.0/24"};
   m.ports = "6379";
   auto rec = std::make_unique<recorder>(*st_, m);
   auto reader = store::open(where_);  // another connection, as another process would see it
@@ -242,14 +242,14 @@ TEST_P(store_test, recorder_commits_in_batches_and_after_a_second) {
 
 TEST_P(store_test, overlapping_scans_do_not_close_what_the_other_one_saw) {
   scan_meta m;
-  m.targets = {"10.0.0.1"};
+  m.targets = {"127.10.0.1"};
   m.ports = "6379";
   m.started_ms = t0;
   auto a = st_->begin_scan(m);
   m.started_ms = t0 + 10;
   auto b = st_->begin_scan(m);
-  st_->record(b, std::vector{seen("10.0.0.1", 6379, "redis", "none", "critical", t0 + 20)});
-  st_->record(a, std::vector{seen("10.0.0.1", 6379, "redis", "required", "low", t0 + 5)});
+  st_->record(b, std::vector{seen("127.10.0.1", 6379, "redis", "none", "critical", t0 + 20)});
+  st_->record(a, std::vector{seen("127.10.0.1", 6379, "redis", "required", "low", t0 + 5)});
   scan_end e;
   e.ended_ms = t0 + 30;
   e.covered = [](std::string_view, std::uint16_t) { return true; };
@@ -261,7 +261,7 @@ TEST_P(store_test, overlapping_scans_do_not_close_what_the_other_one_saw) {
   EXPECT_EQ(all[0].verdict, "none");  // the newer sighting wins, whatever the arrival order
   EXPECT_EQ(all[0].first_seen_ms, t0 + 5);
   EXPECT_EQ(all[0].last_seen_ms, t0 + 20);
-  EXPECT_EQ(st_->history("10.0.0.1", std::uint16_t{6379}).size(), 2U);
+  EXPECT_EQ(st_->history("127.10.0.1", std::uint16_t{6379}).size(), 2U);
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, store_test, ::testing::Values("sqlite", "postgresql"),

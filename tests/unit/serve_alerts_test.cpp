@@ -18,7 +18,7 @@ constexpr std::int64_t day = 86'400'000;
 
 inventory::service_record redis_record() {
   inventory::service_record s;
-  s.address = "10.0.0.1";
+  s.address = "127.10.0.1";
   s.port = 6379;
   s.service = "redis";
   s.product = "Redis";
@@ -35,31 +35,31 @@ inventory::service_record redis_record() {
 TEST(serve_alerts, changes_that_matter_become_alerts) {
   using inventory::change_kind;
   std::vector<inventory::change> changes{
-      {change_kind::newly_open, "10.0.0.1", 6379, "redis", "required", "none", "low", "critical", 0},
-      {change_kind::appeared, "10.0.0.2", 5432, "postgresql", "", "required", "", "low", 0},
-      {change_kind::newly_closed, "10.0.0.3", 3306, "mysql", "none", "required", "critical", "low", 397 * day},
-      {change_kind::severity_changed, "10.0.0.4", 9200, "elasticsearch", "none", "none", "high", "critical", day},
+      {change_kind::newly_open, "127.10.0.1", 6379, "redis", "required", "none", "low", "critical", 0},
+      {change_kind::appeared, "127.10.0.2", 5432, "postgresql", "", "required", "", "low", 0},
+      {change_kind::newly_closed, "127.10.0.3", 3306, "mysql", "none", "required", "critical", "low", 397 * day},
+      {change_kind::severity_changed, "127.10.0.4", 9200, "elasticsearch", "none", "none", "high", "critical", day},
   };
   auto alerts = make_alerts(changes, {redis_record()}, "lab", 7, 5000);
   ASSERT_EQ(alerts.size(), 3U);  // `appeared` (secured) is not an alert
   const auto& o = alerts[0];
   EXPECT_EQ(o.kind, "opened");
   EXPECT_EQ(o.text(),
-            ":rotating_light: [critical] Redis 7.0.15 on 10.0.0.1:6379 now answers without credentials (none) exposing "
+            ":rotating_light: [critical] Redis 7.0.15 on 127.10.0.1:6379 now answers without credentials (none) exposing "
             "1 databases, 5 keys, 894512 bytes");
   auto j = boost::json::parse(o.json()).as_object();
   EXPECT_EQ(j.at("text").as_string(), o.text());
   EXPECT_EQ(j.at("service").as_string(), "redis");
-  EXPECT_EQ(j.at("address").as_string(), "10.0.0.1");
+  EXPECT_EQ(j.at("address").as_string(), "127.10.0.1");
   EXPECT_EQ(j.at("port").as_int64(), 6379);
   EXPECT_EQ(j.at("scope").as_string(), "lab");
   EXPECT_EQ(j.at("exposure").at("keys").as_int64(), 5);
   EXPECT_EQ(j.at("open_for_ms").as_int64(), 3 * day);
   EXPECT_EQ(j.at("open_for").as_string(), "3 days");
   EXPECT_EQ(alerts[1].kind, "closed");
-  EXPECT_EQ(alerts[1].text(), ":white_check_mark: mysql on 10.0.0.3:3306 is closed now (required), after being open for 397 days");
+  EXPECT_EQ(alerts[1].text(), ":white_check_mark: mysql on 127.10.0.3:3306 is closed now (required), after being open for 397 days");
   EXPECT_EQ(alerts[2].kind, "severity");
-  EXPECT_EQ(alerts[2].text(), ":warning: elasticsearch on 10.0.0.4:9200: severity high -> critical, open for 1 day");
+  EXPECT_EQ(alerts[2].text(), ":warning: elasticsearch on 127.10.0.4:9200: severity high -> critical, open for 1 day");
 }
 
 TEST(serve_alerts, command_hook_gets_the_json_on_stdin_and_no_shell) {

@@ -49,10 +49,10 @@ class serve_app : public ::testing::Test {
     app_ = std::make_unique<web_app>(*db_, *store_, nullptr, app_options{std::chrono::hours(1), true});
     // One hostile finding: every field a peer controls tries to break out of the HTML.
     inventory::scan_meta m;
-    m.targets = {"10.0.0.1"};
+    m.targets = {"127.10.0.1"};
     m.ports = "6379";
     auto id = store_->begin_scan(m);
-    boost::json::object f{{"ip", "10.0.0.1"}, {"port", 6379}, {"transport", "tcp"}, {"tls", false},
+    boost::json::object f{{"ip", "127.10.0.1"}, {"port", 6379}, {"transport", "tcp"}, {"tls", false},
                           {"service", "redis"}, {"product", "<script>alert(1)</script>"}, {"version", "7\"><img src=x>"},
                           {"auth", "none"}, {"severity", "critical"}, {"evidence", "INFO answered <b>without</b> AUTH"},
                           {"exposure", boost::json::object{{"databases", 1}, {"keys", 5}, {"names", boost::json::array{"<db0>"}}}},
@@ -124,12 +124,12 @@ class serve_app : public ::testing::Test {
 };
 
 TEST_F(serve_app, anonymous_requests_are_sent_to_login_or_refused) {
-  for (const char* p : {"/", "/findings", "/scans", "/alerts", "/users", "/service/10.0.0.1:6379", "/nope"}) {
+  for (const char* p : {"/", "/findings", "/scans", "/alerts", "/users", "/service/127.10.0.1:6379", "/nope"}) {
     auto r = get(p);
     EXPECT_EQ(r.status, 302U) << p;
     EXPECT_EQ(header(r, "Location"), "/login") << p;
   }
-  for (const char* p : {"/api/findings", "/api/scans", "/api/alerts", "/api/services/10.0.0.1:6379/history", "/metrics",
+  for (const char* p : {"/api/findings", "/api/scans", "/api/alerts", "/api/services/127.10.0.1:6379/history", "/metrics",
                         "/api/nope"}) {
     auto r = get(p);
     EXPECT_EQ(r.status, 401U) << p;
@@ -188,7 +188,7 @@ TEST_F(serve_app, api_tokens_open_the_api_and_metrics_only) {
   auto v = boost::json::parse(r.body).as_object();
   ASSERT_EQ(v.at("count").as_int64(), 1);
   auto f = v.at("findings").as_array()[0].as_object();
-  EXPECT_EQ(f.at("address").as_string(), "10.0.0.1");
+  EXPECT_EQ(f.at("address").as_string(), "127.10.0.1");
   EXPECT_EQ(f.at("auth").as_string(), "none");
   EXPECT_EQ(f.at("exposure").as_object().at("keys").as_int64(), 5);
   EXPECT_EQ(get("/metrics", "", "Bearer " + token).status, 200U);
@@ -196,10 +196,10 @@ TEST_F(serve_app, api_tokens_open_the_api_and_metrics_only) {
   EXPECT_EQ(get("/", "", "Bearer " + token).status, 302U);  // pages need a session
   EXPECT_EQ(get("/api/findings", "", "Bearer " + random_token()).status, 401U);
   EXPECT_EQ(get("/api/findings?severity=urgent", "", "Bearer " + token).status, 400U);
-  auto h = get("/api/services/10.0.0.1:6379/history", "", "Bearer " + token);
+  auto h = get("/api/services/127.10.0.1:6379/history", "", "Bearer " + token);
   ASSERT_EQ(h.status, 200U);
   EXPECT_EQ(boost::json::parse(h.body).at("history").as_array().size(), 1U);
-  EXPECT_EQ(get("/api/services/10.9.9.9:1/history", "", "Bearer " + token).status, 404U);
+  EXPECT_EQ(get("/api/services/127.9.9.9:1/history", "", "Bearer " + token).status, 404U);
   // Without a scheduler there is no scope to start.
   http_request start;
   start.method = "POST";
@@ -211,18 +211,18 @@ TEST_F(serve_app, api_tokens_open_the_api_and_metrics_only) {
 
 TEST_F(serve_app, hostile_inventory_text_is_escaped_on_every_page) {
   auto [cookie, csrf] = login();
-  for (const char* p : {"/", "/findings", "/service/10.0.0.1:6379", "/scans"}) {
+  for (const char* p : {"/", "/findings", "/service/127.10.0.1:6379", "/scans"}) {
     auto r = get(p, cookie);
     ASSERT_EQ(r.status, 200U) << p;
     EXPECT_EQ(r.body.find("<script>alert"), std::string::npos) << p;
     EXPECT_EQ(r.body.find("<img src=x>"), std::string::npos) << p;
     EXPECT_EQ(r.body.find("<b>without"), std::string::npos) << p;
   }
-  auto svc = get("/service/10.0.0.1:6379", cookie);
+  auto svc = get("/service/127.10.0.1:6379", cookie);
   EXPECT_NE(svc.body.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(svc.body.find("INFO answered &lt;b&gt;without&lt;/b&gt; AUTH"), std::string::npos);
   EXPECT_NE(svc.body.find("class=\"timeline\""), std::string::npos);
-  EXPECT_EQ(get("/service/10.9.9.9:1", cookie).status, 404U);
+  EXPECT_EQ(get("/service/127.9.9.9:1", cookie).status, 404U);
 }
 
 }  // namespace

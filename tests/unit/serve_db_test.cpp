@@ -66,7 +66,7 @@ TEST_P(serve_db_test, alerts_deliveries_and_runs) {
   a.created_ms = 10;
   a.kind = "opened";
   a.service = "redis";
-  a.address = "10.0.0.1";
+  a.address = "127.10.0.1";
   a.port = 6379;
   a.severity = "critical";
   a.text = "t";
