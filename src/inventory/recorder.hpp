@@ -23,9 +23,11 @@ namespace ajar::inventory {
 
 class recorder final : public sinks::sink {
  public:
-  // Findings per transaction at most: bounds what a crash loses and how long the write lock
-  // is held (other processes reading the inventory wait at most one batch).
+  // Findings not yet committed, at most: what a crash can lose. A scan thread that would
+  // exceed it waits for the flusher (backpressure), so memory is bounded too.
   static constexpr std::size_t max_batch = 256;
+  // The flusher commits as soon as half of that is waiting, so a scan thread rarely waits.
+  static constexpr std::size_t flush_at = max_batch / 2;
   // A finding waits at most this long before it is committed.
   static constexpr std::chrono::milliseconds flush_every{1000};
 
@@ -44,17 +46,22 @@ class recorder final : public sinks::sink {
   void finish_() override;
 
  private:
-  void flush_locked();
   void loop();
 
   store& store_;
   std::int64_t scan_id_;
   mutable std::mutex m_;
-  std::condition_variable cv_;
-  std::vector<store::sighting> pending_;
+  std::condition_variable wake_flusher_;  // work, a deadline, or stop
+  std::condition_variable room_;          // the flusher committed a batch
+  // Findings as the scan produced them: the JSON and the SQL happen on the flusher thread,
+  // never on a scan thread (which holds the engine's writer lock while it calls write_).
+  std::vector<core::finding> pending_;
+  std::size_t committing_ = 0;            // size of the batch the flusher is writing
   std::chrono::steady_clock::time_point first_pending_{};
+  bool flush_now_ = false;                // finish(): commit whatever is waiting
   bool stop_ = false;
   std::string error_;
+  std::mutex db_;                         // store_ is used by the flusher and by end()
   std::thread flusher_;
 };
 

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <unordered_map>
 
 #include "inventory/database.hpp"
 
@@ -37,8 +38,10 @@ class sqlite_database final : public database {
       throw db_error(fmt::format("cannot open inventory '{}': {}", path_, std::strerror(errno)));
     ::close(fd);
     sqlite3* db = nullptr;
+    // NOMUTEX: a database object is used by one thread at a time (database.hpp), and the
+    // statement cache below is not shareable anyway; SQLite's per-call mutex was pure cost.
     int rc =
-        sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
+        sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
     db_.reset(db);
     if (rc != SQLITE_OK)
       throw db_error(fmt::format("cannot open inventory '{}': {}", path_,
@@ -100,13 +103,36 @@ class sqlite_database final : public database {
     throw db_error(fmt::format("sqlite: {} (in: {})", sqlite3_errmsg(db_.get()), first_words(sql)));
   }
 
-  void run(std::string_view sql, const params& p, rows* out) {
+  // Statements are prepared once per SQL text and reused (reset after each run): the recorder
+  // runs the same three or four statements per finding, and preparing them was most of its
+  // cost. The application's SQL is a fixed set of string literals, so the cache stays small;
+  // the bound only guards against a caller building SQL text dynamically.
+  static constexpr std::size_t max_cached_statements = 128;
+
+  struct resetter {
+    void operator()(sqlite3_stmt* s) const noexcept {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    }
+  };
+
+  sqlite3_stmt* prepared(std::string_view sql) {
+    auto key = std::string(sql);
+    if (auto it = statements_.find(key); it != statements_.end()) return it->second.get();
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
         SQLITE_OK)
       fail(sql);
     std::unique_ptr<sqlite3_stmt, finalizer> st(raw);
-    if (!st) return;  // empty statement
+    if (!st) return nullptr;  // empty statement
+    if (statements_.size() >= max_cached_statements) statements_.clear();
+    return statements_.emplace(std::move(key), std::move(st)).first->second.get();
+  }
+
+  void run(std::string_view sql, const params& p, rows* out) {
+    auto* stmt = prepared(sql);
+    if (stmt == nullptr) return;
+    std::unique_ptr<sqlite3_stmt, resetter> st(stmt);  // reset for the next use, also on throw
     int n = sqlite3_bind_parameter_count(st.get());
     for (int i = 1; i <= n; ++i) {
       const char* name = sqlite3_bind_parameter_name(st.get(), i);
@@ -165,6 +191,8 @@ class sqlite_database final : public database {
 
   std::string path_;
   std::unique_ptr<sqlite3, closer> db_;
+  // Declared after db_: destroyed (finalized) before the connection is closed.
+  std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, finalizer>> statements_;
 };
 
 }  // namespace
