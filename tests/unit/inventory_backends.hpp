@@ -1,10 +1,10 @@
 // The inventory's unit tests run the same cases on SQLite (a fresh file per test) and on
 // PostgreSQL (a fresh database per test on the lab's inventory-pg server, dropped after).
-// # ajar-lab: db
 // The PostgreSQL URL comes from AJAR_TEST_PG_URL, else from `lab/lab.sh env`. Without one, or
-// when the lab's URL does not answer (unit tests run without the lab fixture), the PostgreSQL
-// cases skip; when AJAR_TEST_PG_URL is given explicitly or AJAR_LAB_UP=1 says the lab is up,
-// they fail instead.
+// when the lab's URL does not answer (the executable run by hand without the lab), the
+// PostgreSQL cases skip; under ctest (tests/CMakeLists.txt gives every test of a file that
+// includes this header the lab `db` fixture and AJAR_LAB_UP=1), or when AJAR_TEST_PG_URL is
+// given explicitly, they fail instead.
 #pragma once
 
 #include <fmt/format.h>
