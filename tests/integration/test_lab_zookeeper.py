@@ -144,12 +144,12 @@ def read_frame(sock):
 
 
 def deny_world_on_root(where):
-    """setACL("/", ip:10.9.9.9:cdrwa) as an anonymous client (the default root ACL allows it):
+    """setACL("/", ip:127.255.255.254:cdrwa) as an anonymous client (the default root ACL allows it):
     afterwards nobody on loopback may read the root."""
     with socket.create_connection(where, timeout=5) as s:
         s.sendall(frame(struct.pack(">iqiqi", 0, 0, 4000, 0, 16) + b"\0" * 16 + b"\0"))
         read_frame(s)
-        acl = struct.pack(">i", 1) + struct.pack(">i", 31) + jute_string(b"ip") + jute_string(b"10.9.9.9")
+        acl = struct.pack(">i", 1) + struct.pack(">i", 31) + jute_string(b"ip") + jute_string(b"127.255.255.254")
         s.sendall(frame(struct.pack(">ii", 1, 7) + jute_string(b"/") + acl + struct.pack(">i", -1)))
         reply = read_frame(s)
         assert struct.unpack(">iqi", reply[:16])[2] == 0, f"setACL failed: {reply!r}"

@@ -5,7 +5,7 @@
 //   enforce   127.0.14.20:2181, enforce.auth.enabled=true, enforce.auth.schemes=sasl,
 //             authProvider.1=...SASLAuthenticationProvider (sessionRequireClientSASLAuth=true
 //             on 127.0.14.22 sent the same bytes)
-//   acl       127.0.14.21:2181, `setAcl / ip:10.9.9.9:cdrwa` (world may not read the root)
+//   acl       127.0.14.21:2181, `setAcl / ip:127.255.255.254:cdrwa` (world may not read the root)
 // Shared by the codec, probe and fuzz-seed tests.
 #pragma once
 
