@@ -150,6 +150,16 @@ scan_result run_scan(const scan_plan& plan, const scan_options& options,
     result.signal = sig;
     if (on_signal) on_signal();
   });
+  // A stop request is a SIGTERM delivered to this scan only; handled on the control thread,
+  // like the signal, so `on_signal` is always read where it is written.
+  std::stop_callback on_stop(options.stop, [&] {
+    asio::post(control, [&] {
+      if (result.interrupted) return;
+      result.interrupted = true;
+      result.signal = SIGTERM;
+      if (on_signal) on_signal();
+    });
+  });
 
   const std::vector<core::endpoint>* list = nullptr;
   if (plan.syn) {

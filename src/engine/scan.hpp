@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,9 @@ struct scan_options {
   bool live_progress = false;                       // one status line on stderr, redrawn
   std::optional<std::chrono::milliseconds> stats_every;  // JSON lines on stderr
   net::syn_scanner* syn = nullptr;                  // opened by the caller when plan.syn
+  // Stops the scan like SIGTERM does (result.interrupted, signal SIGTERM), for callers that
+  // run scans in-process (the daemon) and must not signal the whole process to stop one.
+  std::stop_token stop;
 };
 
 struct scan_stats {

@@ -1,7 +1,6 @@
 #include "serve/scheduler.hpp"
 
 #include <netdb.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,22 +121,12 @@ bool scheduler::stop(std::chrono::milliseconds deadline) {
     std::lock_guard lock(m_);
     stop_ = true;
   }
+  stopping_.request_stop();  // every scan running now, and any that starts after (its token is stopped)
   cv_.notify_all();
   auto until = clock::now() + deadline;
-  auto next_nudge = clock::now() + std::chrono::milliseconds(500);
   {
     std::unique_lock lock(m_);
-    while (active_.load() > 0 && clock::now() < until) {
-      cv_.wait_for(lock, std::chrono::milliseconds(100));
-      // A scan that started just as the signal came in missed it; the engine listens for
-      // SIGTERM only, so say it again (the daemon's own handler stays installed, so this never
-      // kills the process).
-      bool scanning = std::any_of(scopes_.begin(), scopes_.end(), [](const auto& s) { return s->status.running; });
-      if (scanning && clock::now() >= next_nudge) {
-        ::kill(::getpid(), SIGTERM);
-        next_nudge = clock::now() + std::chrono::milliseconds(500);
-      }
-    }
+    while (active_.load() > 0 && clock::now() < until) cv_.wait_for(lock, std::chrono::milliseconds(100));
   }
   bool all = active_.load() == 0;
   for (auto& s : scopes_) {
@@ -246,7 +235,9 @@ void scheduler::run_once(scope_state& s) {
     if (stopping) {
       result.interrupted = true;
     } else {
-      result = engine::run_scan(plan, s.options, [&](core::finding f) {
+      auto options = s.options;
+      options.stop = stopping_.get_token();
+      result = engine::run_scan(plan, options, [&](core::finding f) {
         ++found;
         rec.write(f);
       });

@@ -3,8 +3,8 @@
 // runs one scan at a time). After each complete scan the scope's previous complete scan is
 // diffed against it and the changes become alerts.
 //
-// Stopping: the engine stops a running scan on SIGINT/SIGTERM itself (engine/scan.cpp); stop()
-// sets the flag that keeps new scans from starting and waits (bounded) for the threads, which
+// Stopping: stop() sets the flag that keeps new scans from starting, requests stop on the token
+// every scan runs with (engine::scan_options::stop), and waits (bounded) for the threads, which
 // record the interrupted scan and close their connections.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <optional>
 #include <string>
 #include <thread>
@@ -64,6 +65,7 @@ class scheduler {
   mutable std::mutex m_;
   std::condition_variable cv_;
   bool stop_ = false;
+  std::stop_source stopping_;   // stops the scans running now (engine::scan_options::stop)
   std::atomic<int> active_{0};  // threads still running
 };
 
