@@ -58,36 +58,22 @@ std::string day_of(std::int64_t ms) {
 struct at_risk {
   std::int64_t databases = 0, tables = 0, collections = 0, indices = 0, keys = 0, rows = 0,
                documents = 0, items = 0, bytes = 0;
-  void add(const boost::json::object& e) {
-    auto get = [&](std::string_view k, std::int64_t& into) {
-      if (const auto* v = e.if_contains(k); v != nullptr && v->is_number()) {
-        boost::system::error_code ec;
-        auto n = v->to_number<std::int64_t>(ec);
-        if (!ec && n > 0) into += n;
-      }
+  void add(const boost::json::object& json) {
+    auto e = sinks::exposure_from_json(json);
+    auto sum = [](std::int64_t& into, const std::optional<std::int64_t>& v) {
+      if (v && *v > 0) into += *v;
     };
-    get("databases", databases);
-    get("tables", tables);
-    get("collections", collections);
-    get("indices", indices);
-    get("keys", keys);
-    get("rows", rows);
-    get("documents", documents);
-    get("items", items);
-    get("bytes", bytes);
+    sum(databases, e.databases);
+    sum(tables, e.tables);
+    sum(collections, e.collections);
+    sum(indices, e.indices);
+    sum(keys, e.keys);
+    sum(rows, e.rows);
+    sum(documents, e.documents);
+    sum(items, e.items);
+    sum(bytes, e.bytes);
   }
 };
-
-std::string human_bytes(std::int64_t b) {
-  constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  double v = static_cast<double>(b);
-  std::size_t u = 0;
-  while (v >= 1024 && u + 1 < std::size(units)) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
 
 std::string sev_badge(std::string_view s) {
   return fmt::format(R"(<span class="sev {0}">{0}</span>)", html_escape(s));
@@ -101,23 +87,7 @@ std::string exposure_text(const std::string& finding_json) {
   if (ec || !v.is_object()) return {};
   const auto* e = v.as_object().if_contains("exposure");
   if (e == nullptr || !e->is_object()) return {};
-  core::exposure x;
-  auto get = [&](std::string_view k, std::optional<std::int64_t>& into) {
-    if (const auto* n = e->as_object().if_contains(k); n != nullptr && n->is_number()) {
-      boost::system::error_code ec2;
-      auto val = n->to_number<std::int64_t>(ec2);
-      if (!ec2) into = val;
-    }
-  };
-  get("databases", x.databases);
-  get("indices", x.indices);
-  get("collections", x.collections);
-  get("tables", x.tables);
-  get("keys", x.keys);
-  get("items", x.items);
-  get("rows", x.rows);
-  get("documents", x.documents);
-  get("bytes", x.bytes);
+  auto x = sinks::exposure_from_json(e->as_object());
   auto out = sinks::exposure_summary(x);
   if (const auto* n = e->as_object().if_contains("names");
       n != nullptr && n->is_array() && !n->as_array().empty()) {
@@ -329,7 +299,7 @@ void write_report(store& s, std::ostream& out, std::int64_t now) {
   risk_row("documents", risk.documents, std::to_string(risk.documents));
   risk_row("keys", risk.keys, std::to_string(risk.keys));
   risk_row("items", risk.items, std::to_string(risk.items));
-  risk_row("bytes", risk.bytes, human_bytes(risk.bytes));
+  risk_row("bytes", risk.bytes, sinks::human_bytes(risk.bytes));
   risk_row("database/index names seen", names, std::to_string(names));
   if (!any) out << "<tr><td colspan=\"2\" class=\"muted\">No exposure reported.</td></tr>\n";
   out << "</table>\n";

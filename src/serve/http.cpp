@@ -79,22 +79,6 @@ std::optional<std::string> cookie(const http_request& r, std::string_view name) 
   return std::nullopt;
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string json_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());

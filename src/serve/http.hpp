@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "inventory/report.hpp"
+
 namespace ajar::serve {
 
 struct http_request {
@@ -48,7 +50,8 @@ std::string url_encode(std::string_view s);
 std::map<std::string, std::string> parse_form(std::string_view s);
 // Cookie: a=1; b=2
 std::optional<std::string> cookie(const http_request& r, std::string_view name);
-std::string html_escape(std::string_view s);
+// HTML text and attribute escaping: the report's (inventory/report.hpp), one implementation.
+using inventory::html_escape;
 std::string json_escape(std::string_view s);  // the inside of a JSON string, without quotes
 
 }  // namespace ajar::serve

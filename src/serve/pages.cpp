@@ -8,6 +8,7 @@
 #include "serve/app.hpp"
 #include "serve/scheduler.hpp"
 #include "serve/view.hpp"
+#include "sinks/sink.hpp"
 
 namespace ajar::serve {
 
@@ -40,7 +41,7 @@ std::string findings_rows(const std::vector<inventory::service_record>& list) {
         "<tr><td>{}</td><td class=\"nowrap\">{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td class=\"nowrap\">{}</td></tr>",
         sev_badge(s.severity), service_link(s), what(s), html_escape(s.verdict), s.open() ? "state-open nowrap" : "state-closed nowrap",
         s.open() ? "open for " + html_escape(inventory::format_span(s.open_for_ms())) : html_escape(s.state == "absent" ? "gone" : "closed"),
-        html_escape(view::exposure_words(view::exposure_of(s))), time_tag(s.last_seen_ms));
+        html_escape(sinks::exposure_summary(sinks::exposure_from_json(view::exposure_of(s)))), time_tag(s.last_seen_ms));
   }
   if (rows.empty()) rows = "<tr><td colspan=\"7\" class=\"muted\">Nothing matches.</td></tr>";
   return "<table><thead><tr><th>Severity</th><th>Service</th><th>Product</th><th>Auth</th><th>State</th><th>Exposure</th>"
@@ -96,7 +97,7 @@ http_response web_app::page_overview(const http_request&, const principal& p) {
     longest_rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td></tr>", sev_badge(s.severity),
                                 service_link(s), what(s), html_escape(inventory::format_span(s.open_for_ms())));
   if (longest_rows.empty()) longest_rows = "<tr><td colspan=\"4\" class=\"muted\">Nothing is open.</td></tr>";
-  std::string risk = bytes > 0 ? view::bytes_words(bytes) : (open.empty() ? "none" : "—");
+  std::string risk = bytes > 0 ? sinks::human_bytes(bytes) : (open.empty() ? "none" : "—");
   std::string body = fmt::format(
       R"(<div class="grid">
 <div class="card"><h2>Open now</h2><div class="big" id="open-count">{}</div><div class="bars">{}</div></div>
@@ -152,7 +153,7 @@ http_response web_app::page_service(const http_request&, const principal& p, con
         sev_badge(s.severity), what(s), html_escape(s.verdict), s.open() ? "state-open" : "state-closed",
         s.open() ? "Open for " + html_escape(inventory::format_span(s.open_for_ms())) + " (since " + time_tag(*s.open_since_ms) + ")"
                  : "Not open now (" + html_escape(s.state == "absent" ? "gone" : s.verdict) + ")",
-        html_escape(s.evidence), html_escape(view::exposure_words(view::exposure_of(s))), time_tag(s.first_seen_ms),
+        html_escape(s.evidence), html_escape(sinks::exposure_summary(sinks::exposure_from_json(view::exposure_of(s)))), time_tag(s.first_seen_ms),
         time_tag(s.last_seen_ms), html_escape(inventory::format_span(s.longest_open_ms)));
   }
   std::string items;

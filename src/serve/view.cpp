@@ -33,34 +33,6 @@ boost::json::object exposure_of(const inventory::service_record& s) {
   return {};
 }
 
-std::string bytes_words(std::int64_t b) {
-  static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  auto v = static_cast<double>(b);
-  std::size_t u = 0;
-  while (v >= 1024 && u + 1 < std::size(units)) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
-
-std::string exposure_words(const boost::json::object& e) {
-  std::string out;
-  static constexpr const char* order[] = {"databases", "indices", "collections", "tables", "keys",
-                                          "items",     "rows",    "documents"};
-  for (const char* k : order) {
-    auto* v = e.if_contains(k);
-    if (v == nullptr || !v->is_int64()) continue;
-    if (!out.empty()) out += ", ";
-    out += fmt::format("{} {}", v->as_int64(), k);
-  }
-  if (auto* b = e.if_contains("bytes"); b != nullptr && b->is_int64()) {
-    if (!out.empty()) out += ", ";
-    out += bytes_words(b->as_int64());
-  }
-  return out;
-}
-
 std::string open_chart_svg(const std::vector<inventory::store::open_point>& points) {
   constexpr double w = 800, h = 180, left = 36, right = 10, top = 10, bottom = 24;
   std::string out = fmt::format(R"(<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="Open services after each scan">)", w, h);

@@ -15,8 +15,6 @@ std::string utc(std::int64_t ms);                           // 2026-11-26T08:00:
 std::string time_tag(std::int64_t ms);                      // <time datetime=...>...</time>
 std::string sev_badge(const std::string& severity);         // <span class="sev high">high</span>
 boost::json::object exposure_of(const inventory::service_record& s);  // the contract's exposure
-std::string exposure_words(const boost::json::object& e);  // "1 databases, 5 keys"
-std::string bytes_words(std::int64_t bytes);                // "1.2 MiB"
 // Open services after each scan as an inline SVG line chart (no script, CSP-safe).
 std::string open_chart_svg(const std::vector<inventory::store::open_point>& points);
 boost::json::object service_json(const inventory::service_record& s);

@@ -36,6 +36,27 @@ boost::json::object exposure_json(const core::exposure& e) {
 
 }  // namespace
 
+core::exposure exposure_from_json(const boost::json::object& o) {
+  core::exposure e;
+  auto get = [&](std::string_view key, std::optional<std::int64_t>& into) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || !v->is_number()) return;
+    boost::system::error_code ec;
+    auto n = v->to_number<std::int64_t>(ec);
+    if (!ec && n >= 0) into = n;
+  };
+  get("databases", e.databases);
+  get("indices", e.indices);
+  get("collections", e.collections);
+  get("tables", e.tables);
+  get("rows", e.rows);
+  get("documents", e.documents);
+  get("keys", e.keys);
+  get("items", e.items);
+  get("bytes", e.bytes);
+  return e;
+}
+
 boost::json::object to_json(const core::finding& f) {
   boost::json::object o;
   o["ip"] = f.where.ip.to_string();

@@ -24,7 +24,6 @@ std::unique_ptr<sink> make_sink(format f, std::ostream& out, bool color) {
   return make_ndjson_sink(out);
 }
 
-namespace {
 std::string human_bytes(std::int64_t b) {
   constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
   double v = static_cast<double>(b);
@@ -35,7 +34,6 @@ std::string human_bytes(std::int64_t b) {
   }
   return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
 }
-}  // namespace
 
 std::string exposure_summary(const core::exposure& e) {
   std::string out;

@@ -44,6 +44,12 @@ std::unique_ptr<sink> make_sink(format f, std::ostream& out, bool color);
 
 // The output contract as a JSON object, fields in contract order (docs/finding.schema.json).
 boost::json::object to_json(const core::finding& f);
+// The counts of an output-contract `exposure` object (the inverse of to_json's), for readers of
+// stored lines (the inventory's report, the dashboard). Names are not read back: what is
+// shown from them is chosen by the caller. Non-integer or negative counts are left out.
+core::exposure exposure_from_json(const boost::json::object& exposure);
+// "1.2 MiB": bytes in binary units, one decimal.
+std::string human_bytes(std::int64_t bytes);
 // "3 databases, 7 keys, 1.2 MiB" — the exposure in a few words, for tables and alerts.
 std::string exposure_summary(const core::exposure& e);
 
