@@ -52,6 +52,8 @@ int run(int argc, char** argv) {
   action scans = add_scans(app);
   action report = add_report(app);
   action import_cmd = add_import(app);
+  action audit = add_audit(app);
+  action local = add_local(app);
 
   try {
     app.parse(argc, argv);
@@ -85,6 +87,8 @@ int run(int argc, char** argv) {
       if (sub->get_name() == "scans") return scans();
       if (sub->get_name() == "report") return report();
       if (sub->get_name() == "import") return import_cmd();
+      if (sub->get_name() == "audit") return audit();
+      if (sub->get_name() == "local") return local();
     }
   } catch (const core::input_error& e) {
     std::fprintf(stderr, "ajar: error: %s\n", e.what());

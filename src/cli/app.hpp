@@ -28,6 +28,9 @@ action add_import(CLI::App& app);
 action add_serve(CLI::App& app);
 action add_user(CLI::App& app);
 action add_token(CLI::App& app);
+// Before it ships (src/audit, src/local): config files, and this host's listeners.
+action add_audit(CLI::App& app);
+action add_local(CLI::App& app);
 
 int run(int argc, char** argv);
 

@@ -1,0 +1,1 @@
+#include "local/listeners.hpp"
