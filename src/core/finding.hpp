@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -90,6 +91,9 @@ struct observation {
   // was sent to HTTPS port"): the engine retries with TLS when the probe allows it.
   bool wants_tls = false;
 };
+
+// How the engine passes an observation up its coroutine chain (8 bytes in each frame).
+using observation_ptr = std::unique_ptr<observation>;
 
 struct finding {
   endpoint where;

@@ -60,40 +60,39 @@ void claim_client_cert_refusal(core::observation& obs, const probes::probe& p, c
         s.client_cert_refusal(), p.info().name, port);
 }
 
-boost::asio::awaitable<core::observation> run_over_tls(const probes::probe& p, net::session& s, std::uint16_t port) {
-  auto st = co_await s.start_tls();
-  // A refused client certificate still runs the probe: it sees tls-client-cert-required on its
-  // first exchange and may say what that means for its service.
-  if (st != core::status::ok && st != core::status::tls_client_cert_required) {
-    core::observation failed;
-    failed.end = st;
-    co_return failed;
-  }
-  auto obs = co_await p.run(s);
+// Observations travel up the coroutine chain on the heap: g++ gives every local and temporary
+// of a coroutine its own slot in the frame, so a `core::observation` (~440 bytes) held by
+// value in each frame of the chain cost several KiB per connection in flight (heaptrack:
+// 16 KiB per connection before, docs/PERFORMANCE.md). A pointer costs 8.
+core::observation_ptr ended(core::status st) {
+  auto obs = std::make_unique<core::observation>();
+  obs->end = st;
+  return obs;
+}
+
+void finish_tls(core::observation& obs, const probes::probe& p, const net::session& s, std::uint16_t port) {
   obs.tls = true;
   obs.certificate = s.certificate();
   claim_client_cert_refusal(obs, p, s, port);
+}
+
+boost::asio::awaitable<core::observation_ptr> run_over_tls(const probes::probe& p, net::session& s,
+                                                           std::uint16_t port) {
+  auto st = co_await s.start_tls();
+  // A refused client certificate still runs the probe: it sees tls-client-cert-required on its
+  // first exchange and may say what that means for its service.
+  if (st != core::status::ok && st != core::status::tls_client_cert_required) co_return ended(st);
+  core::observation_ptr obs = co_await p.run(s);
+  finish_tls(*obs, p, s, port);
   co_return obs;
 }
 
-// Runs `p` over `session` by its transport: TLS from the start, plain only, or plain first and
-// TLS on a hint (the peer closed without a byte, reset, sent a TLS record first, or said it
-// wanted TLS). On a retry `session` becomes the new TLS connection.
-boost::asio::awaitable<core::observation> converse(const probes::probe& p, session_ptr& session,
-                                                   const context& c, clock::time_point deadline) {
-  auto transport = p.info().transport;
-  if (transport == probes::transport::tls) co_return co_await run_over_tls(p, *session, c.ep.port);
-  auto obs = co_await p.run(*session);
-  bool hint = obs.wants_tls || session->first_bytes_look_like_tls() ||
-              (session->bytes_received() == 0 &&
-               (obs.end == core::status::connection_closed || obs.end == core::status::connection_reset));
-  if (transport != probes::transport::plain_then_tls || obs.identified || !hint || clock::now() >= deadline)
-    co_return obs;
-  session->abort();
-  auto [st, tls_session] = co_await connect(c, deadline, 0);
-  if (st != core::status::ok) co_return obs;
-  session = std::move(tls_session);
-  co_return co_await run_over_tls(p, *session, c.ep.port);
+// Whether a plain conversation that did not identify the service hints at TLS: the peer
+// closed without a byte, reset, sent a TLS record first, or said it wanted TLS.
+bool hints_tls(const core::observation& obs, const net::tcp_session& s) {
+  return obs.wants_tls || s.first_bytes_look_like_tls() ||
+         (s.bytes_received() == 0 &&
+          (obs.end == core::status::connection_closed || obs.end == core::status::connection_reset));
 }
 
 // How long to listen on a fresh connection for a server-first banner before speaking: MySQL,
@@ -130,17 +129,42 @@ boost::asio::awaitable<session_ptr> open_connection(const context& c, clock::tim
   co_return std::move(session);
 }
 
-// Runs `p` on `session` until `probe_deadline`, then closes it. `first` gets the first bytes
-// the peer sent (a greeting that arrived after the banner window shows up there).
-boost::asio::awaitable<core::observation> run_on(const probes::probe& p, session_ptr session, const context& c,
-                                                 clock::time_point probe_deadline, endpoint_outcome& out,
-                                                 std::string& first) {
+// What the conversation on `s` showed before it is closed: whether the peer sent anything, and
+// its first bytes.
+void note_conversation(const net::tcp_session& s, endpoint_outcome& out, std::string& first) {
+  out.spoke = out.spoke || s.bytes_received() > 0;
+  first.assign(s.first_bytes());
+}
+
+// Runs `p` on `session` until `probe_deadline` by its transport -- TLS from the start, plain
+// only, or plain first and TLS again on a new connection when the peer hinted at it -- then
+// closes it. `first` gets the first bytes the peer sent (a greeting that arrived after the
+// banner window shows up there).
+boost::asio::awaitable<core::observation_ptr> run_on(const probes::probe& p, session_ptr session, const context& c,
+                                                     clock::time_point probe_deadline, endpoint_outcome& out,
+                                                     std::string& first) {
   session->set_deadline(probe_deadline);
-  auto obs = co_await converse(p, session, c, probe_deadline);
-  out.spoke = out.spoke || session->bytes_received() > 0;
-  first.assign(session->first_bytes());
+  core::observation_ptr obs;
+  auto transport = p.info().transport;
+  if (transport == probes::transport::tls) {
+    obs = co_await run_over_tls(p, *session, c.ep.port);
+  } else {
+    obs = co_await p.run(*session);
+    if (transport == probes::transport::plain_then_tls && !obs->identified && hints_tls(*obs, *session) &&
+        clock::now() < probe_deadline) {
+      note_conversation(*session, out, first);
+      session->abort();
+      auto retry = co_await connect(c, probe_deadline, 0);
+      if (retry.first == core::status::ok) {
+        session = std::move(retry.second);
+        session->set_deadline(probe_deadline);
+        obs = co_await run_over_tls(p, *session, c.ep.port);
+      }
+    }
+  }
+  note_conversation(*session, out, first);
   session->abort();
-  if (obs.identified && obs.service.empty()) obs.service = std::string(p.info().name);
+  if (obs->identified && obs->service.empty()) obs->service = std::string(p.info().name);
   co_return obs;
 }
 
@@ -180,7 +204,7 @@ std::string quote(std::string_view bytes) {
 // Where identification stands: the observation once a probe recognised the service, else how
 // the last conversation ended and what the peer said unasked.
 struct identify_result {
-  std::optional<core::observation> found;
+  core::observation_ptr found;
   core::status last_end = core::status::ok;
   std::string note;
 };
@@ -208,8 +232,8 @@ boost::asio::awaitable<identify_result> identify(const context& c, clock::time_p
     if (!session) co_return r;  // closed, filtered, or gone between probes
     auto probe_deadline = i + 1 == candidates.size() ? deadline : now + (deadline - now) / 2;
     auto obs = co_await run_on(*candidates[i], std::move(session), c, probe_deadline, out, first);
-    r.last_end = obs.end;
-    if (obs.identified) {
+    r.last_end = obs->end;
+    if (obs->identified) {
       r.found = std::move(obs);
       co_return r;
     }
@@ -234,8 +258,8 @@ boost::asio::awaitable<identify_result> identify(const context& c, clock::time_p
       co_return r;
     }
     auto obs = co_await run_on(*routed, std::move(silent), c, deadline, out, first);
-    r.last_end = obs.end;
-    if (obs.identified) r.found = std::move(obs);
+    r.last_end = obs->end;
+    if (obs->identified) r.found = std::move(obs);
     co_return r;
   }
   if (h == heard::closed) {
@@ -263,12 +287,12 @@ boost::asio::awaitable<identify_result> identify(const context& c, clock::time_p
     auto left = static_cast<long>(rest.size() - k);
     auto probe_deadline = left == 1 ? deadline : now + (deadline - now) / left;
     auto obs = co_await run_on(*rest[k], std::move(session), c, probe_deadline, out, first);
-    r.last_end = obs.end;
-    if (obs.identified) {
+    r.last_end = obs->end;
+    if (obs->identified) {
       r.found = std::move(obs);
       co_return r;
     }
-    all_silent = all_silent && first.empty() && obs.end == core::status::io_timeout;
+    all_silent = all_silent && first.empty() && obs->end == core::status::io_timeout;
     if (all_silent && k + 1 >= silent_give_up && k + 1 < rest.size()) {
       r.note = fmt::format("silent: no banner and no answer to {} requests", k + 1);
       co_return r;
@@ -279,8 +303,8 @@ boost::asio::awaitable<identify_result> identify(const context& c, clock::time_p
       auto s = co_await open_connection(c, deadline, out);
       if (!s) co_return r;
       auto routed = co_await run_on(*late, std::move(s), c, deadline, out, first);
-      r.last_end = routed.end;
-      if (routed.identified) r.found = std::move(routed);
+      r.last_end = routed->end;
+      if (routed->identified) r.found = std::move(routed);
       co_return r;
     }
   }
@@ -363,6 +387,38 @@ std::vector<const probes::probe*> candidate_order(std::uint16_t port, const scan
   return candidates;
 }
 
+namespace {
+
+// The row for an open port nothing recognised (--all only).
+core::observation_ptr unknown_service(const identify_result& r) {
+  auto unknown = std::make_unique<core::observation>();
+  unknown->service = "unknown";
+  unknown->evidence = r.note.empty()
+                          ? fmt::format("port accepts connections; no probe recognised the service ({})",
+                                        core::to_string(r.last_end))
+                          : fmt::format("port accepts connections; no probe recognised the service ({}); {}",
+                                        core::to_string(r.last_end), r.note);
+  unknown->end = r.last_end;
+  return unknown;
+}
+
+bool listed(const core::observation& found, const scan_options& o) {
+  bool quiet = std::find(only_under_all.begin(), only_under_all.end(), found.service) != only_under_all.end();
+  return !quiet || o.all;
+}
+
+// A probe that needs a second connection after identifying (ZooKeeper's session step).
+boost::asio::awaitable<void> follow_up(core::observation& found, const probes::probe& more, const context& c,
+                                       clock::time_point deadline, endpoint_outcome& out) {
+  auto session = co_await open_connection(c, deadline, out);
+  if (!session) co_return;
+  std::string first;
+  auto obs = co_await run_on(more, std::move(session), c, deadline, out, first);
+  merge_follow_up(found, std::move(*obs));
+}
+
+}  // namespace
+
 boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
                                                        net::token_bucket& bucket,
                                                        const std::vector<const probes::probe*>& candidates) {
@@ -371,28 +427,11 @@ boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const 
   auto deadline = clock::now() + o.timeout;
   auto r = co_await identify(c, deadline, candidates, out);
   if (r.found) {
-    // A probe that needs a second connection after identifying (ZooKeeper's session step).
     const auto* more = probes::follow_up_of(r.found->service);
-    if (more != nullptr && clock::now() < deadline) {
-      if (auto session = co_await open_connection(c, deadline, out)) {
-        std::string first;
-        merge_follow_up(*r.found, co_await run_on(*more, std::move(session), c, deadline, out, first));
-      }
-    }
-    bool quiet = std::find(only_under_all.begin(), only_under_all.end(), r.found->service) != only_under_all.end();
-    if (!quiet || o.all) out.observation = std::move(r.found);
-    co_return out;
-  }
-  if (out.open && o.all) {
-    core::observation unknown;
-    unknown.service = "unknown";
-    unknown.evidence = r.note.empty()
-                           ? fmt::format("port accepts connections; no probe recognised the service ({})",
-                                         core::to_string(r.last_end))
-                           : fmt::format("port accepts connections; no probe recognised the service ({}); {}",
-                                         core::to_string(r.last_end), r.note);
-    unknown.end = r.last_end;
-    out.observation = std::move(unknown);
+    if (more != nullptr && clock::now() < deadline) co_await follow_up(*r.found, *more, c, deadline, out);
+    if (listed(*r.found, o)) out.observation = std::move(r.found);
+  } else if (out.open && o.all) {
+    out.observation = unknown_service(r);
   }
   co_return out;
 }

@@ -22,7 +22,7 @@ struct endpoint_outcome {
   bool open = false;   // accepted a connection
   bool spoke = false;  // sent application bytes (a SYN-ACK alone is not a service)
   core::status connect_status = core::status::ok;  // of the first connect
-  std::optional<core::observation> observation;     // identified, or `unknown` under --all
+  core::observation_ptr observation;  // identified, or `unknown` under --all
 };
 
 // The probes to try on a port, in order: the claimants, then the others cheapest request first

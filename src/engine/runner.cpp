@@ -124,40 +124,43 @@ asio::awaitable<void> slice_runner::worker() {
     if (fresh) slot->second = candidate_order(item->where.port, options_);
     auto outcome = co_await scan_endpoint(item->where, options_, bucket_, slot->second);
     release_host(item->where.ip);
-    if (outcome.open && !outcome.spoke && outcome.observation && !outcome.observation->identified) {
-      // A middlebox or honeypot accepts everywhere: one flagged row, not a row per port.
-      auto n = ++silent_[item->where.ip];
-      if (n > silent_ports_flag) {
-        outcome.observation.reset();
-      } else if (n == silent_ports_flag) {
-        outcome.observation->evidence = fmt::format(
-            "accepts connections on at least {} ports without speaking any protocol: a middlebox, tarpit or "
-            "honeypot; further silent ports of this address are not listed",
-            silent_ports_flag);
-        outcome.observation->exposure = {};
-        accepts_any_ = true;
-      }
-    }
-    if (outcome.spoke) ++shared_.open;
-    if (!outcome.open && outcome.connect_status != core::status::connection_refused) ++shared_.errors;
-    if (outcome.observation) {
-      if (outcome.observation->identified) ++shared_.identified;
-      core::finding f;
-      f.where = item->where;
-      auto found = findings::indicators_of(outcome.observation->exposure);
-      f.severity = findings::rate(*outcome.observation, found.indicators);
-      f.indicators = std::move(found.indicators);
-      f.indicator_names = std::move(found.matches);
-      if (accepts_any_) f.indicators.emplace_back("accepts-any-port");
-      accepts_any_ = false;
-      f.what = std::move(*outcome.observation);
-      f.observed_at = std::chrono::system_clock::now();
-      std::lock_guard lock(shared_.writer);
-      (*shared_.out)(std::move(f));
-    }
+    report(*item, outcome);
     ++shared_.done;
     finished(item->position);
   }
+}
+
+void slice_runner::report(const next_item& item, endpoint_outcome& outcome) {
+  if (outcome.open && !outcome.spoke && outcome.observation && !outcome.observation->identified) {
+    // A middlebox or honeypot accepts everywhere: one flagged row, not a row per port.
+    auto n = ++silent_[item.where.ip];
+    if (n > silent_ports_flag) {
+      outcome.observation.reset();
+    } else if (n == silent_ports_flag) {
+      outcome.observation->evidence = fmt::format(
+          "accepts connections on at least {} ports without speaking any protocol: a middlebox, tarpit or "
+          "honeypot; further silent ports of this address are not listed",
+          silent_ports_flag);
+      outcome.observation->exposure = {};
+      accepts_any_ = true;
+    }
+  }
+  if (outcome.spoke) ++shared_.open;
+  if (!outcome.open && outcome.connect_status != core::status::connection_refused) ++shared_.errors;
+  if (!outcome.observation) return;
+  if (outcome.observation->identified) ++shared_.identified;
+  core::finding f;
+  f.where = item.where;
+  auto found = findings::indicators_of(outcome.observation->exposure);
+  f.severity = findings::rate(*outcome.observation, found.indicators);
+  f.indicators = std::move(found.indicators);
+  f.indicator_names = std::move(found.matches);
+  if (accepts_any_) f.indicators.emplace_back("accepts-any-port");
+  accepts_any_ = false;
+  f.what = std::move(*outcome.observation);
+  f.observed_at = std::chrono::system_clock::now();
+  std::lock_guard lock(shared_.writer);
+  (*shared_.out)(std::move(f));
 }
 
 }  // namespace ajar::engine

@@ -17,6 +17,7 @@
 
 #include "core/cyclic.hpp"
 #include "core/target_space.hpp"
+#include "engine/endpoint.hpp"
 #include "engine/scan.hpp"
 #include "net/rate_limiter.hpp"
 #include "probes/probe.hpp"
@@ -55,6 +56,9 @@ class slice_runner {
 
   std::optional<next_item> next();
   boost::asio::awaitable<void> worker();
+  // Turns one endpoint's outcome into a finding for the sink. A plain function, so the
+  // finding it builds is not a slot in every worker's coroutine frame.
+  void report(const next_item& item, endpoint_outcome& outcome);
   boost::asio::awaitable<void> acquire_host(const core::ip_address& ip);
   void release_host(const core::ip_address& ip);
   void finished(std::uint64_t position);

@@ -65,7 +65,7 @@ class amqp_broker final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "amqp";
     auto r =

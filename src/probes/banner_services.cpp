@@ -164,7 +164,7 @@ class banner_probe final : public probe {
       : info_{name, summary, {}, transport::plain, /*server_speaks_first=*/true}, read_(read) {}
   const probe_info& info() const noexcept override { return info_; }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     auto r = co_await s.read<std::string>(parse_line);
     o.end = r.status;

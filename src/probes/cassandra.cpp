@@ -186,7 +186,7 @@ class cassandra_probe_impl final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     std::string cql_version;  // from SUPPORTED, for the evidence line
     if (!co_await identify(s, o, cql_version)) co_return o;

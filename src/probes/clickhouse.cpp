@@ -160,7 +160,7 @@ class clickhouse_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request version = query_request("SELECT version() FORMAT JSON");
     core::observation obs;
     auto first = co_await http::exchange(s, version);

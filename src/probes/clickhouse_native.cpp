@@ -124,7 +124,7 @@ class clickhouse_native_probe_impl final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     auto r = co_await s.exchange<ch::server_packet>(
         hello_request(), [](std::string_view b) { return ch::parse_server_packet(b); });

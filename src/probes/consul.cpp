@@ -47,7 +47,7 @@ class consul_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request self("GET", "/v1/agent/self");
     static const http::request services("GET", "/v1/catalog/services");
     core::observation obs;

@@ -90,7 +90,7 @@ class couchdb_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request root("GET", "/");
     static const http::request session("GET", "/_session");
     static const http::request all_dbs("GET", "/_all_dbs");

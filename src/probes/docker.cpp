@@ -93,7 +93,7 @@ class docker_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request version("GET", "/version");
     static const http::request info("GET", "/info");
     core::observation obs;

@@ -56,7 +56,7 @@ class es_probe final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request root("GET", "/");
     static const http::request indices("GET", "/_cat/indices?format=json&bytes=b&h=index,docs.count,store.size");
     core::observation obs;

@@ -57,7 +57,7 @@ class elasticsearch_transport final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "elasticsearch";
     auto r = co_await s.exchange<std::string_view>(request, parse_answer);

@@ -99,7 +99,7 @@ class etcd_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request version_request("GET", "/version");
     core::observation obs;
     auto first = co_await http::exchange(s, version_request);

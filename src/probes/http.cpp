@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <memory>
 
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -59,7 +60,17 @@ asio::awaitable<outcome> exchange(net::session& s, const request& r) {
   out.status = co_await s.send(r.render(s.peer()));
   // A peer may answer and close before reading everything we sent (e.g. a TLS server); what
   // it answered still counts, so read on even after a failed send.
-  beast::http::response_parser<beast::http::string_body> parser;
+  // The parser (~0.4 KiB) is built once the first bytes are here: a peer that never answers
+  // holds thousands of connections in flight, and each would carry one for nothing.
+  while (s.buffer().empty()) {
+    auto st = co_await s.read_more();
+    if (st != core::status::ok) {
+      out.status = st;
+      co_return out;
+    }
+  }
+  auto parser_ptr = std::make_unique<beast::http::response_parser<beast::http::string_body>>();
+  auto& parser = *parser_ptr;
   parser.body_limit(max_body);
   parser.header_limit(max_header);
   // When the body outgrows its limit after the header arrived, keep what is known.

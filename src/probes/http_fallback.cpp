@@ -22,7 +22,7 @@ class http_fallback final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request root("GET", "/");
     core::observation obs;
     auto got = co_await http::exchange(s, root);

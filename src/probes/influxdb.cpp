@@ -103,7 +103,7 @@ class influxdb_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request ping("GET", "/ping");
     core::observation obs;
     auto first = co_await http::exchange(s, ping);

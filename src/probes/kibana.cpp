@@ -95,7 +95,7 @@ class kibana_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request status("GET", "/api/status");
     core::observation obs;
     auto answer = co_await http::exchange(s, status);

@@ -112,7 +112,7 @@ class memcached final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "memcached";
     auto r = co_await s.exchange<mc::version_reply>(dual_version_request, mc::parse_version_reply);

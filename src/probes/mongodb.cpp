@@ -185,7 +185,7 @@ class mongodb final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     const requests& req = request_bytes();
     core::observation o;
     o.service = "mongodb";

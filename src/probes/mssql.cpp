@@ -88,7 +88,7 @@ class mssql final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "mssql";
     auto r = co_await s.exchange<tds::prelogin_answer>(tds::prelogin_request,

@@ -275,7 +275,7 @@ class mysql_probe_impl final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     auto first = co_await s.read<my::packet>(my::parse_packet);
     if (!first.ok()) {

@@ -134,7 +134,7 @@ class neo4j final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "neo4j";
     auto h = co_await s.exchange<bolt::handshake_answer>(bolt::handshake_request,

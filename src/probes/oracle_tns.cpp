@@ -71,7 +71,7 @@ class oracle_tns final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "oracle";
     auto r = co_await s.exchange<tns::packet>(tns::connect_request, tns::parse_packet);

@@ -160,7 +160,7 @@ class postgresql_probe_impl final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation obs;
     obs.end = co_await s.send(startup_request());
     if (obs.end != core::status::ok) co_return obs;

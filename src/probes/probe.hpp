@@ -31,6 +31,18 @@ struct probe_info {
   bool server_speaks_first = false;
 };
 
+// What run() returns: the observation on the heap. A coroutine frame holds its return value
+// (asio reserves sizeof(T) in every awaitable<T> frame), and g++ gives each temporary its own
+// frame slot, so returning a ~440-byte observation by value cost that much in the probe's frame
+// and again in each caller's, for every connection in flight. This costs 8 bytes; `co_return
+// obs;` converts, so probes are written as if they returned the observation itself.
+class result : public core::observation_ptr {
+ public:
+  result() = default;  // empty only where asio needs a value to hand an exception with
+  result(core::observation&& o)  // NOLINT(google-explicit-constructor): `co_return obs;`
+      : core::observation_ptr(std::make_unique<core::observation>(std::move(o))) {}
+};
+
 class probe {
  public:
   probe() = default;
@@ -38,7 +50,7 @@ class probe {
   probe& operator=(const probe&) = delete;
   virtual ~probe() = default;
   [[nodiscard]] virtual const probe_info& info() const noexcept = 0;
-  virtual asio::awaitable<core::observation> run(net::session& s) const = 0;
+  virtual asio::awaitable<result> run(net::session& s) const = 0;
 };
 
 }  // namespace ajar::probes

@@ -104,7 +104,7 @@ class rabbitmq_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request overview("GET", "/api/overview");
     core::observation obs;
     auto first = co_await http::exchange(s, overview);

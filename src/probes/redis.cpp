@@ -154,7 +154,7 @@ class redis final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "redis";
     // A send failure is not final: a protected-mode server has already written -DENIED and

@@ -40,7 +40,7 @@ class solr_http final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     static const http::request system("GET", "/solr/admin/info/system?wt=json");
     static const http::request cores("GET", "/solr/admin/cores?action=STATUS&wt=json");
     core::observation obs;

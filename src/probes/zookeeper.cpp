@@ -83,7 +83,7 @@ class zookeeper_probe_impl final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     auto r = co_await s.exchange<zk::srvr_reply>(
         zk::srvr, [](std::string_view b) { return zk::parse_srvr(b, false); });
@@ -137,7 +137,7 @@ class zookeeper_session_probe_impl final : public probe {
     return i;
   }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<result> run(net::session& s) const override {
     namespace jute = wire::zookeeper;
     core::observation o;
     auto c = co_await s.exchange<jute::connect_response>(jute::connect_request, jute::parse_connect_response);

@@ -55,7 +55,7 @@ class signature_probe final : public probes::probe {
 
   [[nodiscard]] const probes::probe_info& info() const noexcept override { return info_; }
 
-  asio::awaitable<core::observation> run(net::session& s) const override {
+  asio::awaitable<probes::result> run(net::session& s) const override {
     conversation c(sig_.requests.size());
     core::observation obs;
     for (const auto& r : sig_.rules) {

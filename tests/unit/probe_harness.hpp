@@ -14,7 +14,7 @@ inline core::observation run_probe(const probes::probe& p, net::scripted_session
   boost::asio::io_context ctx;
   auto fut = boost::asio::co_spawn(ctx, p.run(s), boost::asio::use_future);
   ctx.run();
-  return fut.get();
+  return std::move(*fut.get());
 }
 
 }  // namespace ajar::test

@@ -333,7 +333,7 @@ TEST(probe_kibana, open_kibana_over_tls) {
       ctx,
       [&]() -> boost::asio::awaitable<ajar::core::observation> {
         co_await s.start_tls();
-        co_return co_await ajar::probes::kibana_probe().run(s);
+        co_return std::move(*co_await ajar::probes::kibana_probe().run(s));
       },
       boost::asio::use_future);
   ctx.run();

@@ -1286,7 +1286,7 @@ TEST(SigPeers, OverTlsTheConversationIsTheSame) {
       ctx,
       [&]() -> boost::asio::awaitable<core::observation> {
         co_await s.start_tls();
-        co_return co_await probe->run(s);
+        co_return std::move(*co_await probe->run(s));
       },
       boost::asio::use_future);
   ctx.run();
