@@ -71,7 +71,8 @@ struct scan_options {
 
 struct scan_stats {
   std::uint64_t endpoints = 0;   // (address, port) pairs finished
-  std::uint64_t open = 0;        // accepted a connection
+  std::uint64_t open = 0;        // accepted a connection and sent bytes (a silent accept, e.g. a
+                                 // tarpit or a SYN proxy, is not counted)
   std::uint64_t identified = 0;  // a probe recognised the service
   std::uint64_t errors = 0;      // connects that failed other than by refusal
   std::chrono::steady_clock::duration elapsed{};

@@ -177,8 +177,9 @@ void tcp_session::abort() noexcept {
   boost::system::error_code ignored;
   watchdog_.cancel();
   if (!socket_.is_open()) return;
-  // SO_LINGER {on, 0}: close() sends RST and frees the port at once (no TIME_WAIT).
-  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  // SO_LINGER {on, 0}: close() sends RST and frees the port at once (no TIME_WAIT). A socket
+  // that never connected (refused, or still in SYN-SENT) leaves nothing behind: no option needed.
+  if (connected_) socket_.set_option(asio::socket_base::linger(true, 0), ignored);
   socket_.close(ignored);
 }
 
@@ -204,8 +205,10 @@ asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> tcp_sessi
 
 asio::awaitable<boost::system::error_code> tcp_session::open_and_connect() {
   boost::system::error_code ec;
+  connected_ = false;
   socket_.open(remote_.protocol(), ec);
-  if (!ec && source_) {
+  if (ec) co_return ec;
+  if (source_) {
     int one = 1;
     // Without this, bind() reserves a port per socket up front and a scan runs out of
     // ephemeral ports at ~28k connections; with it the port is chosen at connect() per
@@ -219,14 +222,17 @@ asio::awaitable<boost::system::error_code> tcp_session::open_and_connect() {
   // 8.8 system calls per refused endpoint; docs/PERFORMANCE.md).
   socket_.non_blocking(true, ec);
   if (ec) co_return ec;
-  if (::connect(socket_.native_handle(), remote_.data(), static_cast<socklen_t>(remote_.size())) == 0)
+  if (::connect(socket_.native_handle(), remote_.data(), static_cast<socklen_t>(remote_.size())) == 0) {
+    connected_ = true;
     co_return boost::system::error_code{};
+  }
   if (errno != EINPROGRESS) co_return boost::system::error_code(errno, asio::error::get_system_category());
   auto [wec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, use_tuple);
   if (wec) co_return wec;
   int err = 0;
   socklen_t len = sizeof err;
   if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  connected_ = err == 0;
   co_return boost::system::error_code(err, asio::error::get_system_category());
 }
 
@@ -235,7 +241,7 @@ asio::awaitable<core::status> tcp_session::do_reopen() {
   tls_.reset();  // it refers to the socket about to close
   cert_requested_ = false;
   boost::system::error_code ignored;
-  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  if (connected_) socket_.set_option(asio::socket_base::linger(true, 0), ignored);
   socket_.close(ignored);
   auto ec = co_await open_and_connect();
   if (ec) {

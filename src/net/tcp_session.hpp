@@ -79,6 +79,7 @@ class tcp_session final : public session {
   asio::steady_timer watchdog_;
   std::shared_ptr<watch> watch_;
   bool expired_ = false;
+  bool connected_ = false;  // connect() succeeded: close with RST (abort)
   asio::ip::tcp::endpoint remote_;                 // for reopen()
   std::optional<asio::ip::address> source_;
   // Set by the client-certificate callback: the TLS peer sent a CertificateRequest (we answer
