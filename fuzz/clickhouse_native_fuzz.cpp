@@ -5,14 +5,12 @@
 // Seeds (fuzz/corpus/clickhouse_native): packets captured from Debian's clickhouse-server 18.16.1
 // (Hello; Exceptions 192, 193, 194, 195), the HTTP 400 its native port sends to HTTP, truncated
 // and malformed packets.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <string>
 #include <string_view>
 
+#include "drive.hpp"
 #include "net/scripted_session.hpp"
 #include "probes/registry.hpp"
 #include "wire/clickhouse_native.hpp"
@@ -22,15 +20,9 @@ namespace {
 namespace ch = ajar::wire::clickhouse_native;
 
 void run_probe(std::string_view input) {
-  boost::asio::io_context ctx;
   ajar::net::scripted_session s({ajar::net::scripted_session::server(std::string(input))},
                                 /*strict=*/false);
-  // A probe never throws for protocol trouble: rethrow so the fuzzer sees it if it does.
-  boost::asio::co_spawn(ctx, ajar::probes::clickhouse_native_probe().run(s),
-                        [](const std::exception_ptr& e, const ajar::core::observation&) {
-                          if (e) std::rethrow_exception(e);
-                        });
-  ctx.run();
+  ajar::fuzz::drive(ajar::probes::clickhouse_native_probe(), s);
 }
 
 }  // namespace

@@ -5,14 +5,12 @@
 // Seeds (fuzz/corpus/cql): frames of tests/fixtures/cassandra_fixture.py (built from
 // apache/cassandra doc/native_protocol_v4.spec) for each scenario, plus truncated and foreign
 // replies.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <string>
 #include <string_view>
 
+#include "drive.hpp"
 #include "net/scripted_session.hpp"
 #include "probes/registry.hpp"
 #include "wire/cql.hpp"
@@ -33,15 +31,9 @@ void every_body_parser(std::string_view body) {
 }
 
 void run_probe(std::string_view input) {
-  boost::asio::io_context ctx;
   ajar::net::scripted_session s({ajar::net::scripted_session::server(std::string(input))},
                                 /*strict=*/false);
-  // A probe never throws for protocol trouble: rethrow so the fuzzer sees it if it does.
-  boost::asio::co_spawn(ctx, ajar::probes::cassandra_probe().run(s),
-                        [](const std::exception_ptr& e, const ajar::core::observation&) {
-                          if (e) std::rethrow_exception(e);
-                        });
-  ctx.run();
+  ajar::fuzz::drive(ajar::probes::cassandra_probe(), s);
 }
 
 }  // namespace

@@ -3,9 +3,6 @@
 // never finishes early, and agrees with the framer), then let the probe hold a whole conversation
 // with a peer that sends exactly these bytes. The first byte picks how the stream is split into
 // reads, so chunk boundaries are fuzzed too.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "drive.hpp"
 #include "net/scripted_session.hpp"
 #include "probes/registry.hpp"
 #include "wire/mongo.hpp"
@@ -45,8 +43,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     script.push_back(ajar::net::scripted_session::server(std::string(stream.substr(at, chunk))));
   script.push_back(ajar::net::scripted_session::close());
   ajar::net::scripted_session s(std::move(script), /*strict=*/false);
-  boost::asio::io_context ctx;
-  boost::asio::co_spawn(ctx, ajar::probes::mongodb_probe().run(s), boost::asio::detached);
-  ctx.run();
+  ajar::fuzz::drive(ajar::probes::mongodb_probe(), s);
   return 0;
 }

@@ -4,14 +4,12 @@
 // the server side of a whole conversation with the probe (lenient scripted session).
 // Seeds (fuzz/corpus/mysql): bytes captured from MariaDB 10.11.19 and the zgrab2 MySQL 8.0.3-rc
 // and 5.5.58 handshakes, plus truncated and foreign replies.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <string>
 #include <string_view>
 
+#include "drive.hpp"
 #include "net/scripted_session.hpp"
 #include "probes/registry.hpp"
 #include "wire/mysql.hpp"
@@ -37,15 +35,9 @@ void every_payload_parser(std::string_view p, my::resultset_reader& reader, std:
 }
 
 void run_probe(std::string_view input) {
-  boost::asio::io_context ctx;
   ajar::net::scripted_session s({ajar::net::scripted_session::server(std::string(input))},
                                 /*strict=*/false);
-  // A probe never throws for protocol trouble: rethrow so the fuzzer sees it if it does.
-  boost::asio::co_spawn(ctx, ajar::probes::mysql_probe().run(s),
-                        [](const std::exception_ptr& e, const ajar::core::observation&) {
-                          if (e) std::rethrow_exception(e);
-                        });
-  ctx.run();
+  ajar::fuzz::drive(ajar::probes::mysql_probe(), s);
 }
 
 }  // namespace

@@ -6,10 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-
+#include "drive.hpp"
 #include "net/scripted_session.hpp"
 #include "probes/registry.hpp"
 
@@ -23,9 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       script.push_back(ajar::net::scripted_session::server(bytes.substr(at, chunk)));
     script.push_back(ajar::net::scripted_session::close());
     ajar::net::scripted_session s(std::move(script), /*strict=*/false);
-    boost::asio::io_context ctx;
-    boost::asio::co_spawn(ctx, p->run(s), boost::asio::detached);
-    ctx.run();
+    ajar::fuzz::drive(*p, s);
   }
   return 0;
 }

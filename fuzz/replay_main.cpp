@@ -4,9 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,11 @@ namespace {
 void replay(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  // Like libFuzzer, hand the target a heap block of exactly the input's size, so AddressSanitizer
+  // sees a read one byte past the end (a std::string has its terminator and spare capacity there).
+  auto exact = std::make_unique<std::uint8_t[]>(bytes.size());
+  std::memcpy(exact.get(), bytes.data(), bytes.size());
+  LLVMFuzzerTestOneInput(exact.get(), bytes.size());
 }
 }  // namespace
 

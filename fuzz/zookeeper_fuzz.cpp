@@ -5,14 +5,12 @@
 // Seeds (fuzz/corpus/zookeeper): conversations captured from Debian's zookeeper 3.8.0 (open,
 // NOAUTH on an ACL'd root, SESSIONCLOSEDREQUIRESASLAUTH), plus truncated, oversized and foreign
 // bytes.
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <string>
 #include <string_view>
 
+#include "drive.hpp"
 #include "net/scripted_session.hpp"
 #include "probes/registry.hpp"
 #include "wire/zookeeper.hpp"
@@ -20,16 +18,10 @@
 namespace {
 
 void run_probe(std::string_view input) {
-  boost::asio::io_context ctx;
   ajar::net::scripted_session s({ajar::net::scripted_session::server(std::string(input)),
                                  ajar::net::scripted_session::close()},
                                 /*strict=*/false);
-  // A probe never throws for protocol trouble: rethrow so the fuzzer sees it if it does.
-  boost::asio::co_spawn(ctx, ajar::probes::zookeeper_session_probe().run(s),
-                        [](const std::exception_ptr& e, const ajar::core::observation&) {
-                          if (e) std::rethrow_exception(e);
-                        });
-  ctx.run();
+  ajar::fuzz::drive(ajar::probes::zookeeper_session_probe(), s);
 }
 
 }  // namespace

@@ -7,12 +7,14 @@ set -euo pipefail
 packages=(
   # build
   g++ cmake ninja-build pkg-config
+  # the fuzz campaign (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libfmt-dev libcli11-dev libssl-dev libsqlite3-dev libyaml-cpp-dev
   # the inventory's PostgreSQL backend, the dashboard's password hashing
   libpq-dev libpqxx-dev libsodium-dev
   # tests
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema python3-yaml
   # browser tests (driven by playwright-core from npm) and the report's screenshot
   chromium
   # the loopback lab: real servers, started by lab/lab.sh, never as system services
@@ -48,12 +50,23 @@ install_browser_driver() {
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# The OASIS SARIF 2.1.0 schema (npm, pinned by tests/sarif/package-lock.json) that
+# tests/integration/test_audit.py validates `ajar audit --format sarif` against.
+install_sarif_schema() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/sarif"
+  [[ -f $dir/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json ]] && return 0
+  echo "setup: npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+}
+
 # Node and npm run playwright-core; a machine that already has them (Debian's or not) keeps its own.
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages present"
   install_browser_driver
+  install_sarif_schema
   exit 0
 fi
 
@@ -69,3 +82,4 @@ apt-get update -q
 # uses them (it runs its own, on its own loopback addresses), so a failure to start is fine.
 apt-get install -y -q --no-install-recommends "${missing[@]}"
 install_browser_driver
+install_sarif_schema

@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "probes/registry.hpp"
+#include "core/yaml_guard.hpp"
 #include "sigs/yaml_reader.hpp"
 
 namespace ajar::sigs {
@@ -47,6 +48,7 @@ class loader : yaml_reader {
 
   signature run(std::string_view yaml) {
     std::vector<node> docs;
+    if (auto bad = core::yaml_comma_line(yaml)) fail(static_cast<int>(bad), core::yaml_comma_message);
     try {
       docs = YAML::LoadAll(std::string(yaml));
     } catch (const YAML::Exception& e) {

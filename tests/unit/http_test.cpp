@@ -92,5 +92,22 @@ TEST(http, nginx_https_port_page_wants_tls) {
   EXPECT_FALSE(wants_tls(r));
 }
 
+// Found by fuzz/http_fuzz.cpp (fuzz/corpus/http/chunked-final-chunk-1-byte-reads): Beast 1.81
+// asserted `n >= 5` (abort) when a chunked body that starts with its last chunk ("0\r\n")
+// arrived a byte at a time: put() saw "0\r\n", then "0\r\n\r".
+TEST(http, a_chunked_reply_one_byte_per_read) {
+  const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const auto& [chunks, body] : std::vector<std::pair<std::string, std::string>>{
+           {"0\r\n\r\n", ""},
+           {"0\r\nX-Trailer: 1\r\n\r\n", ""},
+           {"2\r\nhi\r\n0\r\n\r\n", "hi"}}) {
+    std::vector<scripted_session::step> script;
+    for (char c : head + chunks) script.push_back(scripted_session::server(std::string(1, c)));
+    auto a = exchange_script(std::move(script));
+    EXPECT_TRUE(a.ok()) << chunks;
+    EXPECT_EQ(a.resp.body, body);
+  }
+}
+
 }  // namespace
 }  // namespace ajar::probes::http

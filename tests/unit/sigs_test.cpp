@@ -700,6 +700,13 @@ TEST(SigsLoader, BadRegexAndYamlSyntaxNameTheLine) {
             "requests, rules)");
 }
 
+TEST(SigsLoader, ALineStartingWithACommaIsRefusedBeforeYamlCppSeesIt) {
+  // yaml-cpp 0.7 loops forever on ",\n" and similar (core/yaml_guard.hpp).
+  auto e = load_error_of("name: x\n,\n");
+  EXPECT_TRUE(e.starts_with("invalid signature file 't.yaml' line 2: a line starts with ','")) << e;
+  EXPECT_TRUE(load_error_of(" ,").starts_with("invalid signature file 't.yaml' line 1:"));
+}
+
 TEST(SigsLoader, RefusesOpenVerdictOnAStatusCodeAlone) {
   const std::string refusal =
       "a status code alone never proves an open service";
