@@ -18,6 +18,8 @@
 //       requests for more auth data -> required. ERR 1045 or SQLSTATE 28000 -> required;
 //       ERR 3159 (insecure transport) -> required, evidence says TLS is required; ERR 1040 /
 //       1129 / 1130 (MariaDB 10.11 sends 1040 here, after the handshake) -> restricted.
+//       A close, reset, silence or garbage instead -> still identified (the handshake proved
+//       it), verdict unknown, the evidence names how the login ended.
 //     A non-empty password is never sent.
 //  3. Only when logged in: COM_QUERY with the per-schema summary from information_schema.tables
 //     (schema, table count, SUM(table_rows), SUM(data_length+index_length)), skipping the system
@@ -252,6 +254,13 @@ asio::awaitable<query_result> run_query(net::session& s, const std::string& requ
         out.rows.push_back(reader.row());
         break;
       case my::resultset_reader::event::done:
+        // Both queries are SELECTs, which always answer with columns. An OK packet alone (a
+        // honeypot that says yes to everything, a proxy that swallowed the query) is no result
+        // set: reading "zero schemas" from it would invent an exposure.
+        if (reader.columns() == 0) {
+          out.status = core::status::protocol_error;
+          co_return out;
+        }
         out.how = query_result::outcome::complete;
         co_return out;
       case my::resultset_reader::event::err:
@@ -316,7 +325,15 @@ class mysql_probe_impl final : public probe {
     }
     std::string_view plugin;  // none without CLIENT_PLUGIN_AUTH
     if ((hs.value.capabilities & my::client_plugin_auth) != 0) plugin = hs.value.auth_plugin;
-    if (!co_await log_in(s, plugin, hs.value.server_version, o)) co_return o;
+    if (!co_await log_in(s, plugin, hs.value.server_version, o)) {
+      // The handshake identified the server, but the login got no reply we could judge (a
+      // close, a reset, silence, bytes that are no packet): say so, or the finding has no
+      // evidence line at all.
+      if (o.evidence.empty())
+        o.evidence = fmt::format("handshake from server {}; the empty-password login as root got no verdict ({})",
+                                 quoted(hs.value.server_version), o.end);
+      co_return o;
+    }
     co_await measure(s, o);
     (void)co_await s.send(my::quit_packet);
     co_return o;
