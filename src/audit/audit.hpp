@@ -62,4 +62,30 @@ std::vector<const rule*> all_rules();
 // The issue for a file that a kind claimed but could not parse.
 issue unparseable(const source_file& file, std::size_t line, std::string message);
 
+// ---- Running an audit (audit.cpp, walk.cpp) ----
+
+// A configuration file is kilobytes. A bigger "config" is a log or a dump: skipped with a note,
+// so one stray file can neither stall the audit nor make it hold gigabytes in memory.
+inline constexpr std::size_t max_file_bytes = 4 * 1024 * 1024;
+// Bytes of a file a kind sees to recognise it by content (every file under a directory is
+// opened for this, so it stays small).
+inline constexpr std::size_t head_bytes = 64 * 1024;
+
+// The first kind that claims a file (by its name without directory, then its first bytes), or
+// nullptr. A file named EXPECTED.audit (the test fixtures' answer files) is never claimed.
+const file_kind* recognise(std::string_view file_name, std::string_view head);
+// Runs `kind` over one file. A kind that throws yields an unparseable issue: nothing escapes.
+void check_file(const file_kind& kind, const source_file& file, std::vector<issue>& out);
+
+struct result {
+  std::vector<issue> issues;       // files in walk order; in a file by line, then rule id
+  std::vector<std::string> notes;  // files skipped and why, one line each (for standard error)
+  std::size_t files_seen = 0;      // regular files looked at
+  std::size_t files_checked = 0;   // files some kind claimed
+};
+// Checks every file under `paths` (files or directories; directories recursively, entries in
+// byte order of their names, so the output is deterministic). Throws core::input_error naming
+// the first path that does not exist, before anything is read.
+result run(std::span<const std::string> paths);
+
 }  // namespace ajar::audit
