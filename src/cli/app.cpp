@@ -25,10 +25,13 @@ constexpr const char* footer =
     "  ajar scan @targets.txt --exclude 127.0.1.7 --format ndjson -o findings.ndjson\n"
     "  ajar scan 127.0.0.1 --fail-on high      exit 1 if anything high or critical is open\n"
     "  ajar probes                             what ajar can identify, and on which ports\n"
+    "  ajar local --fail-on high               this host's listeners; exit 1 if one is exposed off-host\n"
     "  ajar findings --open                    open now (every scan is recorded), longest open first\n"
     "  ajar diff --fail-on-new                 exit 1 if something opened since the previous scan\n"
     "  ajar scan 127.0.0.1 --sigs ./my-sigs    also use the HTTP signatures (*.yaml) in ./my-sigs\n"
     "  ajar serve --config ajar.yaml           the monitor: schedules, alerts, dashboard (docs/API.md)\n"
+    "  ajar audit /etc deploy/ --fail-on high  config files that open a database (docs/AUDIT.md)\n"
+    "  ajar audit . --format sarif -o a.sarif  the same as SARIF 2.1.0, for code-scanning upload\n"
     "\n"
     "Exit codes: 0 done, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure.";
 

@@ -1,4 +1,6 @@
 // `ajar diff [SCAN_A [SCAN_B]]`: what changed between two scans (default: the last two).
+// A scan is a scan number or a campaign name; a campaign is compared as one scan, and only once
+// complete (every shard done): a partial or running campaign is refused (exit 2).
 #include <fmt/format.h>
 
 #include <boost/json/serialize.hpp>
@@ -20,15 +22,30 @@ struct diff_args {
   std::string format = "table", db;
 };
 
-std::int64_t parse_scan_id(inventory::store& st, const std::string& s) {
+std::string label(const inventory::run_record& r) {
+  return r.campaign ? fmt::format("scan {} (campaign {})", r.id, *r.campaign)
+                    : fmt::format("scan {}", r.id);
+}
+
+// A scan number (any shard's number names its campaign) or a campaign name -> the run.
+inventory::run_record parse_scan_id(inventory::store& st, const std::string& s) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || p != s.data() + s.size() || v <= 0)
-    throw core::input_error(
-        fmt::format("invalid scan '{}': use a scan number from `ajar scans`", s));
-  if (!st.scan(v))
-    throw core::input_error(fmt::format("invalid scan '{}': no such scan in the inventory", s));
-  return v;
+  std::optional<inventory::run_record> r;
+  if (ec == std::errc{} && p == s.data() + s.size() && v > 0)
+    r = st.run(v);
+  else
+    r = st.campaign(s);
+  if (!r)
+    throw core::input_error(fmt::format(
+        "invalid scan '{}': no such scan number or campaign in the inventory (see `ajar scans`)",
+        s));
+  if (r->campaign && r->status != "done")
+    throw core::input_error(fmt::format(
+        "invalid scan '{}': campaign {} is {} ({} of {} shards done); diff compares complete "
+        "campaigns only",
+        s, *r->campaign, r->status, r->shards_done, r->shards));
+  return *r;
 }
 
 int run_diff(const diff_args& a) {
@@ -40,14 +57,15 @@ int run_diff(const diff_args& a) {
   auto st = inventory::open_store(a.db);
   std::int64_t from = 0, to = 0;
   if (a.scans.size() == 2) {
-    from = parse_scan_id(*st, a.scans[0]);
-    to = parse_scan_id(*st, a.scans[1]);
+    from = parse_scan_id(*st, a.scans[0]).id;
+    to = parse_scan_id(*st, a.scans[1]).id;
   } else {
     auto last = st->last_two_scans();
     if (a.scans.size() == 1) {
-      from = parse_scan_id(*st, a.scans[0]);
-      auto all = st->scans();
-      to = all.empty() ? from : all.back().id;
+      from = parse_scan_id(*st, a.scans[0]).id;
+      to = from;
+      for (const auto& r : st->runs())
+        if (r.finished()) to = r.id;  // the latest finished scan or complete campaign
     } else if (last) {
       std::tie(from, to) = *last;
     } else {
@@ -56,6 +74,14 @@ int run_diff(const diff_args& a) {
     }
   }
   auto changes = st->diff(from, to);
+  if (from > to) std::swap(from, to);
+  auto from_run = st->run(from);
+  auto to_run = st->run(to);
+  auto from_label = from_run ? label(*from_run) : fmt::format("scan {}", from);
+  auto to_label = to_run ? label(*to_run) : fmt::format("scan {}", to);
+  auto campaign_json = [](const std::optional<inventory::run_record>& r) {
+    return r && r->campaign ? boost::json::value(*r->campaign) : boost::json::value(nullptr);
+  };
   bool any_new = false;
   for (const auto& c : changes)
     any_new |=
@@ -65,6 +91,8 @@ int run_diff(const diff_args& a) {
       boost::json::object o{{"change", inventory::to_string(c.kind)},
                             {"from_scan", from},
                             {"to_scan", to},
+                            {"from_campaign", campaign_json(from_run)},
+                            {"to_campaign", campaign_json(to_run)},
                             {"ip", c.address},
                             {"port", c.port},
                             {"service", c.service},
@@ -76,9 +104,9 @@ int run_diff(const diff_args& a) {
       std::cout << boost::json::serialize(o) << '\n';
     }
   } else if (changes.empty()) {
-    std::cout << fmt::format("No changes between scan {} and scan {}.\n", from, to);
+    std::cout << fmt::format("No changes between {} and {}.\n", from_label, to_label);
   } else {
-    std::cout << fmt::format("Changes from scan {} to scan {}:\n", from, to);
+    std::cout << fmt::format("Changes from {} to {}:\n", from_label, to_label);
     std::vector<std::vector<std::string>> rows{
         {"CHANGE", "ADDRESS", "SERVICE", "AUTH", "SEVERITY", "NOTE"}};
     for (const auto& c : changes) {
@@ -109,9 +137,11 @@ action add_diff(CLI::App& app) {
       "  ajar diff                       the last two finished scans\n"
       "  ajar diff 3                     scan 3 against the latest scan\n"
       "  ajar diff 3 7 --fail-on-new     exit 1 if something is newly open (for CI / cron)\n"
+      "  ajar diff daily-2026-11-25 daily-2026-11-26   two campaigns, each as one scan\n"
       "Changes: newly-open, reopened, newly-closed, verdict-changed, severity-changed, appeared,\n"
-      "disappeared. Scan numbers come from `ajar scans`.");
-  cmd->add_option("SCAN", a->scans, "SCAN_A [SCAN_B]");
+      "disappeared. Scan numbers and campaign names come from `ajar scans`; a campaign is\n"
+      "compared only once every shard is done (a partial one is refused, exit 2).");
+  cmd->add_option("SCAN", a->scans, "SCAN_A [SCAN_B]: scan numbers or campaign names");
   cmd->add_flag("--fail-on-new", a->fail_on_new,
                 "Exit 1 when a service is newly open or re-opened");
   cmd->add_option("--format", a->format, "table or ndjson")->capture_default_str();

@@ -17,7 +17,7 @@ namespace {
 
 struct findings_args {
   bool open = false;
-  std::string service, severity, since, format = "table", db;
+  std::string service, severity, since, format = "table", db, campaign;
 };
 
 boost::json::object inventory_fields(const inventory::service_record& s) {
@@ -54,6 +54,16 @@ int run_findings(const findings_args& a) {
     throw core::input_error(
         fmt::format("invalid --format '{}': use table, ndjson or csv", a.format));
   auto st = inventory::open_store(a.db);
+  if (!a.campaign.empty()) {
+    auto run = st->campaign(a.campaign);
+    if (!run)
+      throw core::input_error(
+          fmt::format("invalid --campaign '{}': no such campaign in the inventory", a.campaign));
+    if (run->status != "done")
+      std::cerr << fmt::format("ajar: campaign {} is {} ({} of {} shards done): partial results\n",
+                               a.campaign, run->status, run->shards_done, run->shards);
+    f.campaign = a.campaign;
+  }
   auto list = st->findings(f);
   if (a.format == "ndjson") {
     for (const auto& s : list) {
@@ -123,6 +133,8 @@ action add_findings(CLI::App& app) {
                   "Only at or above this severity: info, low, medium, high, critical");
   cmd->add_option("--since", a->since,
                   "Only services seen within this age: 45s, 90m, 12h, 30d, 2w");
+  cmd->add_option("--campaign", a->campaign,
+                  "Only services a scan of this campaign saw (warns if it is not complete)");
   cmd->add_option("--format", a->format,
                   "table, ndjson (contract lines + an \"inventory\" object) or csv")
       ->capture_default_str();

@@ -75,6 +75,7 @@ int run_history(const history_args& a) {
       o["version"] =
           e.version.empty() ? boost::json::value(nullptr) : boost::json::value(e.version);
       o["evidence"] = e.evidence;
+      o["campaign"] = e.campaign ? boost::json::value(*e.campaign) : boost::json::value(nullptr);
       std::cout << boost::json::serialize(o) << '\n';
     }
     return exit_ok;

@@ -59,7 +59,33 @@ struct scan_args {
   std::vector<std::string> sigs;  // --sigs DIR
   std::string db;                 // --db PATH|postgresql://...; default: the user's inventory
   bool no_store = false;
+  std::string campaign;           // --campaign NAME: this scan is one shard of that campaign
+  bool campaign_given = false;    // --campaign '' is refused, not ignored
 };
+
+// Longest --campaign name: it is stored and printed, not a place for a document.
+constexpr std::size_t max_campaign_name = 128;
+
+// The seed every worker of a campaign derives from its name when --seed is not given (FNV-1a
+// 64): shards partition one permutation, so all N must walk the same one.
+std::uint64_t campaign_seed(std::string_view name) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : name) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+void check_campaign_name(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= max_campaign_name;
+  for (char c : name) ok = ok && c > ' ' && c < 0x7f;
+  if (!ok)
+    throw core::input_error(fmt::format(
+        "invalid --campaign '{}': use 1 to {} printable characters without spaces, e.g. "
+        "daily-2026-11-26",
+        name, max_campaign_name));
+}
 
 std::vector<core::ip_address> resolve_host(const std::string& name) {
   addrinfo hints{};
@@ -133,7 +159,9 @@ engine::scan_plan plan_from_args(const scan_args& a) {
   for (const auto& f : a.exclude_files) plan.exclude_tokens.push_back("@" + f);
   plan.ports = a.ports.empty() ? probes::all_default_ports()
                                : core::parse_ports(a.ports, probes::default_ports_of);
-  if (a.seed.empty()) {
+  if (a.seed.empty() && !a.campaign.empty()) {
+    plan.seed = campaign_seed(a.campaign);
+  } else if (a.seed.empty()) {
     plan.seed = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   } else {
     plan.seed = parse_count("--seed", a.seed, 0, UINT64_MAX);
@@ -183,7 +211,10 @@ inventory_handle open_inventory(const scan_args& a, const engine::scan_plan& pla
     meta.ports = compact_ports(plan.ports);
     meta.seed = plan.seed;
     meta.shard = fmt::format("{}/{}", plan.shard + 1, plan.shards);
+    if (!a.campaign.empty()) meta.campaign = a.campaign;
     h.rec = std::make_unique<inventory::recorder>(*h.store, meta);
+  } catch (const inventory::campaign_mismatch& e) {
+    throw core::input_error(fmt::format("invalid --campaign '{}': {}", a.campaign, e.what()));
   } catch (const inventory::db_error& e) {
     // An explicit --db that fails stops the scan before any packet; the default inventory only warns.
     if (!a.db.empty()) throw core::input_error(fmt::format("invalid --db '{}': {}", inventory::redact(a.db), e.what()));
@@ -200,8 +231,9 @@ void close_inventory(inventory_handle& h, const scan_args& a, const engine::scan
   e.endpoints = static_cast<std::int64_t>(result.stats.endpoints);
   e.open = static_cast<std::int64_t>(result.stats.open);
   e.identified = static_cast<std::int64_t>(result.stats.identified);
-  // Only a complete pass over the whole space may declare services gone.
-  if (!result.interrupted && plan.shards == 1 && a.resume.empty()) {
+  // Only a complete pass over the whole space may declare services gone. A campaign's shard
+  // passes the campaign's whole space; the store closes only when the last shard completes it.
+  if (!result.interrupted && ((plan.shards == 1 && a.resume.empty()) || !a.campaign.empty())) {
     std::vector<core::ip_address> v6 = plan.targets.v6_addresses();
     std::sort(v6.begin(), v6.end());
     std::vector<std::uint16_t> ports = plan.ports;
@@ -220,6 +252,7 @@ void close_inventory(inventory_handle& h, const scan_args& a, const engine::scan
 }
 
 int scan(const scan_args& a) {
+  if (!a.campaign.empty() || a.campaign_given) check_campaign_name(a.campaign);
   load_signatures(a.sigs);  // before ports and probe names are resolved
   auto plan = plan_from_args(a);
 
@@ -366,6 +399,11 @@ action add_scan(CLI::App& app) {
                   "Record the scan in this inventory: a SQLite file or postgresql://user:pass@host/db "
                   "(default: $XDG_DATA_HOME/ajar/inventory.db)");
   cmd->add_flag("--no-store", args->no_store, "Do not record this scan in the inventory");
+  cmd->add_option("--campaign", args->campaign,
+                  "Record this scan as one shard of campaign NAME (e.g. daily-2026-11-26): the N "
+                  "workers of a --shard i/N scan pass the same NAME and --db, and the inventory "
+                  "reads them as one scan. Without --seed the seed comes from NAME")
+      ->each([args](const std::string&) { args->campaign_given = true; });
   return [args] { return scan(*args); };
 }
 

@@ -200,7 +200,7 @@ std::string open_chart_svg(const std::vector<store::open_point>& points) {
 
 void write_report(store& s, std::ostream& out, std::int64_t now) {
   s.mark_dead_scans();
-  auto scans = s.scans();
+  auto scans = s.runs();  // a campaign (N shard scans) counts and shows as one scan
   findings_filter all_f;
   all_f.include_absent = true;
   auto all = s.findings(all_f);
@@ -339,7 +339,10 @@ void write_report(store& s, std::ostream& out, std::int64_t now) {
         "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td "
         "class=\"num\">{}</td><td "
         "class=\"num\">{}</td></tr>\n",
-        it->id, html_escape(format_time(it->started_ms)), html_escape(it->status),
+        it->campaign ? fmt::format("{} ({}, {} shards)", it->id, html_escape(*it->campaign),
+                                   it->shards)
+                     : std::to_string(it->id),
+        html_escape(format_time(it->started_ms)), html_escape(it->status),
         html_escape(it->origin), it->endpoints, it->findings);
   out << "</table>\n<footer>ajar &mdash; metadata only: no record was read, no password guessed. "
          "\"Open\" means a "

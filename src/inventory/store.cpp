@@ -78,7 +78,29 @@ CREATE INDEX observations_by_service ON observations (service_id, scan_id);
 CREATE INDEX observations_by_scan ON observations (scan_id);
 CREATE INDEX services_by_address ON services (address, port);
 )sql"},
+    // Campaigns: N shard scans (from N machines) read as one scan. The name is the user's;
+    // UNIQUE so that N workers creating it at once end with one row (INSERT ... ON CONFLICT).
+    {2, R"sql(
+CREATE TABLE campaigns (
+  id AUTO_ID,
+  name TEXT NOT NULL UNIQUE,
+  shards BIGINT NOT NULL,
+  targets TEXT NOT NULL,
+  excludes TEXT NOT NULL,
+  ports TEXT NOT NULL,
+  seed TEXT,
+  created_ms BIGINT NOT NULL
+);
+ALTER TABLE scans ADD COLUMN campaign_id BIGINT REFERENCES campaigns(id) ON DELETE CASCADE;
+CREATE INDEX scans_by_campaign ON scans (campaign_id);
+)sql"},
 };
+
+// Each scan's run id: its own id, or its campaign's lowest scan id (a CTE for the readers).
+constexpr const char* run_ids_cte =
+    "WITH run_of AS (SELECT sc.id AS scan_id, COALESCE((SELECT MIN(x.id) FROM scans x WHERE "
+    "x.campaign_id = sc.campaign_id), sc.id) AS run_id FROM scans sc) ";
+
 
 std::string text_of(const boost::json::object& o, std::string_view key) {
   if (const auto* v = o.if_contains(key); v != nullptr && v->is_string())
@@ -152,9 +174,11 @@ service_record service_from(const row& r) {
 }
 
 constexpr const char* scan_columns =
-    "id, started_ms, ended_ms, targets, ports, seed, shard, endpoints, open_ports, identified, "
-    "findings, "
-    "status, origin, pid";
+    "scans.id, scans.started_ms, scans.ended_ms, scans.targets, scans.ports, scans.seed, "
+    "scans.shard, scans.endpoints, scans.open_ports, scans.identified, scans.findings, "
+    "scans.status, scans.origin, scans.pid, c.name";
+constexpr const char* scan_from_clause =
+    "FROM scans LEFT JOIN campaigns c ON c.id = scans.campaign_id";
 
 scan_record scan_from(const row& r) {
   scan_record s;
@@ -172,10 +196,27 @@ scan_record scan_from(const row& r) {
   s.status = r.text(11);
   s.origin = r.text(12);
   s.pid = r.int64(13);
+  s.campaign = r.opt_text(14);
   return s;
 }
 
 }  // namespace
+
+std::pair<std::int64_t, std::int64_t> parse_shard(std::string_view s) {
+  auto slash = s.find('/');
+  if (slash == std::string_view::npos) return {0, 0};
+  std::int64_t i = 0, n = 0;
+  for (char c : s.substr(0, slash)) {
+    if (c < '0' || c > '9' || i > 1'000'000) return {0, 0};
+    i = i * 10 + (c - '0');
+  }
+  for (char c : s.substr(slash + 1)) {
+    if (c < '0' || c > '9' || n > 1'000'000) return {0, 0};
+    n = n * 10 + (c - '0');
+  }
+  if (n < 1 || i < 1 || i > n) return {0, 0};
+  return {i, n};
+}
 
 std::span<const migration> inventory_migrations() {
   return steps;
@@ -230,13 +271,45 @@ std::unique_ptr<store> store::open(std::string_view where) {
 
 std::int64_t store::begin_scan(const scan_meta& m) {
   auto started = m.started_ms != 0 ? m.started_ms : now_ms();
+  auto targets = json_array(m.targets);
+  auto excludes = json_array(m.excludes);
+  value seed = m.seed ? value(std::to_string(*m.seed)) : value();
+  value campaign_id;
+  if (m.campaign) {
+    auto [index, shards] = parse_shard(m.shard);
+    if (shards == 0) throw db_error(fmt::format("invalid shard '{}'", m.shard));
+    // N workers start at once: one creates the row, the others' inserts do nothing (on
+    // PostgreSQL they wait for the creator's commit on the unique index, then see its row).
+    db_->exec(
+        "INSERT INTO campaigns (name, shards, targets, excludes, ports, seed, created_ms) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING",
+        {*m.campaign, shards, targets, excludes, m.ports, seed, started});
+    auto c = db_->query(
+        "SELECT id, shards, targets, excludes, ports, seed FROM campaigns WHERE name = $1",
+        {*m.campaign});
+    if (c.empty()) throw db_error(fmt::format("campaign '{}' vanished", *m.campaign));
+    const auto& r = c[0];
+    auto differs = [&](std::string_view what, const std::string& theirs, const std::string& mine) {
+      if (theirs != mine)
+        throw campaign_mismatch(fmt::format(
+            "campaign '{}' was started with {} {}, this scan has {}: every shard of a campaign "
+            "scans the same space (pick another --campaign name for another space)",
+            *m.campaign, what, theirs, mine));
+    };
+    differs("N =", std::to_string(r.int64(1)), std::to_string(shards));
+    differs("targets", r.text(2), targets);
+    differs("excludes", r.text(3), excludes);
+    differs("ports", r.text(4), m.ports);
+    differs("seed", r.opt_text(5).value_or("(none)"),
+            m.seed ? std::to_string(*m.seed) : std::string("(none)"));
+    campaign_id = r.int64(std::size_t{0});
+  }
   auto r = db_->query(
       "INSERT INTO scans (started_ms, targets, excludes, ports, seed, shard, status, origin, pid, "
-      "host) "
-      "VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9) RETURNING id",
-      {started, json_array(m.targets), json_array(m.excludes), m.ports,
-       m.seed ? value(std::to_string(*m.seed)) : value(), m.shard, m.origin,
-       static_cast<std::int64_t>(::getpid()), host_name()});
+      "host, campaign_id) "
+      "VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9, $10) RETURNING id",
+      {started, targets, excludes, m.ports, seed, m.shard, m.origin,
+       static_cast<std::int64_t>(::getpid()), host_name(), campaign_id});
   return r.at(0).int64(std::size_t{0});
 }
 
@@ -268,16 +341,26 @@ void store::record(std::int64_t scan_id, std::span<const sighting> sightings) {
         {address, port, service});
     std::int64_t service_id = 0;
     if (cur.empty()) {
+      // Another writer (a concurrent scan) may insert the same service between the SELECT and
+      // here: ON CONFLICT DO NOTHING returns no row, and the update path below takes over.
       auto r = db_->query(
           "INSERT INTO services (address, port, service, first_seen_ms, last_seen_ms, "
           "first_seen_open_ms, last_seen_open_ms, open_since_ms, longest_open_ms, verdict, "
           "severity, severity_rank, state, last_scan_id, product, version, evidence, finding) "
           "VALUES ($1, $2, $3, $4, $4, $5, $5, $5, 0, $6, $7, $8, 'present', $9, $10, $11, $12, "
-          "$13) RETURNING id",
+          "$13) ON CONFLICT (address, port, service) DO NOTHING RETURNING id",
           {address, port, service, ts, open ? value(ts) : value(), verdict, severity,
            severity_rank(severity), scan_id, opt(product), opt(version), evidence, line});
-      service_id = r.at(0).int64(std::size_t{0});
-    } else {
+      if (r.empty())
+        cur = db_->query(
+            "SELECT id, open_since_ms, longest_open_ms, last_seen_ms FROM services "
+            "WHERE address = $1 AND port = $2 AND service = $3",
+            {address, port, service});
+      else
+        service_id = r.at(0).int64(std::size_t{0});
+    }
+    if (service_id == 0) {
+      if (cur.empty()) throw db_error("a service row vanished while it was recorded");
       service_id = cur[0].int64(std::size_t{0});
       if (ts < cur[0].int64(3)) {
         // An older sighting arriving after a newer one (two scans running at once): it joins
@@ -316,17 +399,41 @@ void store::record(std::int64_t scan_id, std::span<const sighting> sightings) {
 void store::end_scan(std::int64_t scan_id, const scan_end& e) {
   auto ended = e.ended_ms != 0 ? e.ended_ms : now_ms();
   auto tx = db_->begin();
+  auto me = db_->query("SELECT started_ms, campaign_id FROM scans WHERE id = $1", {scan_id});
+  if (me.empty()) throw db_error(fmt::format("no scan {} in the inventory", scan_id));
+  auto since = me[0].int64(std::size_t{0});
+  auto campaign_id = me[0].opt_int64(1);
+  if (campaign_id) {
+    // Serialises the shards' ends (PostgreSQL: this row's lock until commit; SQLite: BEGIN
+    // IMMEDIATE already did), so exactly one shard -- the last -- sees the campaign complete.
+    db_->exec("UPDATE campaigns SET shards = shards WHERE id = $1", {*campaign_id});
+  }
   db_->exec(
       "UPDATE scans SET ended_ms = $2, status = $3, endpoints = $4, open_ports = $5, identified = "
       "$6 WHERE id = $1",
       {scan_id, ended, e.status, e.endpoints, e.open, e.identified});
-  if (e.covered) {
+  bool close = static_cast<bool>(e.covered);
+  if (close && campaign_id) {
+    // A campaign closes what it did not see once, when its last shard completes it; `covered`
+    // is then the campaign's whole space (every shard has the same), and "not seen" means not
+    // since the campaign's first shard started.
+    auto n = db_->query("SELECT shards FROM campaigns WHERE id = $1", {*campaign_id});
+    std::set<std::int64_t> done;
+    for (const auto& r : db_->query(
+             "SELECT shard FROM scans WHERE campaign_id = $1 AND status = 'done'", {*campaign_id}))
+      done.insert(parse_shard(r.text(std::size_t{0})).first);
+    done.erase(0);
+    close = !n.empty() && static_cast<std::int64_t>(done.size()) == n[0].int64(std::size_t{0});
+    if (close)
+      since = db_->query("SELECT MIN(started_ms) FROM scans WHERE campaign_id = $1",
+                         {*campaign_id})[0]
+                  .int64(std::size_t{0});
+  }
+  if (close) {
     // Not seen since this scan started: neither by it nor by another scan running meanwhile.
-    auto started = db_->query("SELECT started_ms FROM scans WHERE id = $1", {scan_id});
-    if (started.empty()) throw db_error(fmt::format("no scan {} in the inventory", scan_id));
     auto present = db_->query(
         "SELECT id, address, port FROM services WHERE state = 'present' AND last_seen_ms < $1",
-        {started[0].int64(std::size_t{0})});
+        {since});
     for (const auto& r : present) {
       auto port = r.int64(2);
       if (port < 0 || port > 65535 || !e.covered(r.text(1), static_cast<std::uint16_t>(port)))
@@ -362,13 +469,15 @@ int store::mark_dead_scans() {
 
 std::vector<scan_record> store::scans() {
   std::vector<scan_record> out;
-  for (const auto& r : db_->query(fmt::format("SELECT {} FROM scans ORDER BY id", scan_columns)))
+  for (const auto& r : db_->query(
+           fmt::format("SELECT {} {} ORDER BY scans.id", scan_columns, scan_from_clause)))
     out.push_back(scan_from(r));
   return out;
 }
 
 std::optional<scan_record> store::scan(std::int64_t id) {
-  auto r = db_->query(fmt::format("SELECT {} FROM scans WHERE id = $1", scan_columns), {id});
+  auto r = db_->query(
+      fmt::format("SELECT {} {} WHERE scans.id = $1", scan_columns, scan_from_clause), {id});
   if (r.empty()) return std::nullopt;
   return scan_from(r[0]);
 }
@@ -390,6 +499,13 @@ std::vector<service_record> store::findings(const findings_filter& f) {
     p.emplace_back(*f.seen_since_ms);
     where += fmt::format(" AND last_seen_ms >= ${}", p.size());
   }
+  if (f.campaign) {
+    p.emplace_back(*f.campaign);
+    where += fmt::format(
+        " AND id IN (SELECT o.service_id FROM observations o JOIN scans sc ON sc.id = o.scan_id "
+        "JOIN campaigns c ON c.id = sc.campaign_id WHERE c.name = ${})",
+        p.size());
+  }
   std::vector<service_record> out;
   for (const auto& r : db_->query(fmt::format("SELECT {} FROM services WHERE {} ORDER BY CASE WHEN "
                                               "open_since_ms IS NULL THEN 1 ELSE 0 END, "
@@ -403,16 +519,18 @@ std::vector<service_record> store::findings(const findings_filter& f) {
 
 std::vector<history_entry> store::history(std::string_view address,
                                           std::optional<std::uint16_t> port) {
-  std::string sql =
-      "SELECT o.scan_id, o.ts_ms, s.service, s.port, o.verdict, o.severity, o.product, o.version, "
-      "o.evidence "
-      "FROM observations o JOIN services s ON s.id = o.service_id WHERE s.address = $1";
+  std::string sql = std::string(run_ids_cte) +
+                    "SELECT r.run_id, o.ts_ms, s.service, s.port, o.verdict, o.severity, "
+                    "o.product, o.version, o.evidence, c.name "
+                    "FROM observations o JOIN services s ON s.id = o.service_id "
+                    "JOIN run_of r ON r.scan_id = o.scan_id JOIN scans sc ON sc.id = o.scan_id "
+                    "LEFT JOIN campaigns c ON c.id = sc.campaign_id WHERE s.address = $1";
   params p{std::string(address)};
   if (port) {
     sql += " AND s.port = $2";
     p.emplace_back(*port);
   }
-  sql += " ORDER BY o.scan_id, s.port, s.service, o.id";
+  sql += " ORDER BY r.run_id, s.port, s.service, o.id";
   std::vector<history_entry> out;
   for (const auto& r : db_->query(sql, p)) {
     history_entry h;
@@ -425,6 +543,7 @@ std::vector<history_entry> store::history(std::string_view address,
     h.product = r.opt_text(6).value_or("");
     h.version = r.opt_text(7).value_or("");
     h.evidence = r.opt_text(8).value_or("");
+    h.campaign = r.opt_text(9);
     out.push_back(std::move(h));
   }
   return out;
@@ -461,10 +580,12 @@ struct fold_state {
 std::vector<change> store::diff(std::int64_t a, std::int64_t b) {
   if (a > b) std::swap(a, b);
   auto obs = db_->query(
-      "SELECT o.service_id, o.scan_id, o.ts_ms, o.verdict, o.severity, s.address, s.port, "
-      "s.service "
-      "FROM observations o JOIN services s ON s.id = o.service_id WHERE o.scan_id <= $1 "
-      "ORDER BY o.service_id, o.scan_id, o.id",
+      std::string(run_ids_cte) +
+          "SELECT o.service_id, r.run_id, o.ts_ms, o.verdict, o.severity, s.address, s.port, "
+          "s.service "
+          "FROM observations o JOIN services s ON s.id = o.service_id "
+          "JOIN run_of r ON r.scan_id = o.scan_id WHERE r.run_id <= $1 "
+          "ORDER BY o.service_id, r.run_id, o.id",
       {b});
   std::vector<change> out;
   std::size_t i = 0;
@@ -529,27 +650,29 @@ std::vector<change> store::diff(std::int64_t a, std::int64_t b) {
 
 std::optional<std::pair<std::int64_t, std::int64_t>> store::last_two_scans() {
   mark_dead_scans();
-  auto r = db_->query("SELECT id FROM scans WHERE status <> 'running' ORDER BY id DESC LIMIT 2");
-  if (r.size() < 2) return std::nullopt;
-  return std::pair{r[1].int64(std::size_t{0}), r[0].int64(std::size_t{0})};
+  std::vector<std::int64_t> done;
+  for (const auto& r : runs())
+    if (r.finished()) done.push_back(r.id);
+  if (done.size() < 2) return std::nullopt;
+  return std::pair{done[done.size() - 2], done.back()};
 }
 
 std::vector<store::open_point> store::open_over_time() {
-  auto sc = db_->query("SELECT id, COALESCE(ended_ms, started_ms) FROM scans ORDER BY id");
-  auto obs =
-      db_->query("SELECT scan_id, service_id, verdict FROM observations ORDER BY scan_id, id");
+  auto all = runs();
+  auto obs = db_->query(std::string(run_ids_cte) +
+                        "SELECT r.run_id, o.service_id, o.verdict FROM observations o JOIN run_of "
+                        "r ON r.scan_id = o.scan_id ORDER BY r.run_id, o.id");
   std::set<std::int64_t> open;
   std::vector<open_point> out;
   std::size_t i = 0;
-  for (const auto& s : sc) {
-    auto id = s.int64(std::size_t{0});
-    for (; i < obs.size() && obs[i].int64(std::size_t{0}) <= id; ++i) {
+  for (const auto& s : all) {
+    for (; i < obs.size() && obs[i].int64(std::size_t{0}) <= s.id; ++i) {
       if (is_open_verdict(obs[i].text(2)))
         open.insert(obs[i].int64(1));
       else
         open.erase(obs[i].int64(1));
     }
-    out.push_back({id, s.int64(1), static_cast<std::int64_t>(open.size())});
+    out.push_back({s.id, s.ended_ms.value_or(s.started_ms), static_cast<std::int64_t>(open.size())});
   }
   return out;
 }

@@ -9,6 +9,9 @@
 //   observations  one per (scan, service) sighting: verdict, severity, product, version, tls,
 //                 exposure JSON, evidence, indicators, the contract JSON line; and one
 //                 verdict='absent' row when a complete scan covering the service did not see it.
+//   campaigns     a name the user picked (`--campaign`), its shard count N and its space
+//                 (targets, excludes, ports, seed). The N shard scans of a campaign (and any
+//                 retries of a shard) are read as ONE scan, a "run": see run_record.
 //
 // "Open" means auth none or unclaimed (the service answered, or would let the first caller set
 // credentials). An open span runs from the first open sighting to the last open sighting before
@@ -24,6 +27,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/finding.hpp"
@@ -42,6 +46,15 @@ struct scan_meta {
   std::string shard = "1/1";
   std::string origin = "scan";  // scan | import
   std::int64_t started_ms = 0;  // 0: now
+  // The campaign this scan is one shard of ("daily-2026-11-26"); created by its first shard.
+  // Every shard must give the same space and N (else campaign_mismatch).
+  std::optional<std::string> campaign = std::nullopt;
+};
+
+// A scan that does not fit its campaign (another N, other targets/excludes/ports/seed).
+class campaign_mismatch : public db_error {
+ public:
+  using db_error::db_error;
 };
 
 struct scan_record {
@@ -56,6 +69,31 @@ struct scan_record {
   std::string status;  // running | done | interrupted | killed
   std::string origin;
   std::int64_t pid = 0;
+  std::optional<std::string> campaign;
+};
+
+// What the read commands call "a scan": a scan without campaign, or a whole campaign (all its
+// shard scans and retries). A campaign's id is its lowest scan id, so run ids and scan ids share
+// one numbering and order. Its start is the earliest shard start; its end the latest end of the
+// counted attempts; its counts are summed over the counted attempt of each shard (the last
+// 'done' attempt of that shard index, else its last attempt). Status: done (every shard index
+// 1..N has a done attempt), running (not done, an attempt is running), partial (otherwise).
+struct run_record {
+  std::int64_t id = 0;
+  std::optional<std::string> campaign;
+  std::int64_t shards = 1, shards_done = 0;  // campaign: N and the shard indices done
+  std::vector<std::int64_t> scan_ids;        // every scan row of the run, ascending
+  std::int64_t started_ms = 0;
+  std::optional<std::int64_t> ended_ms;
+  std::string targets, ports, shard;
+  std::optional<std::string> seed;
+  std::int64_t endpoints = 0, open = 0, identified = 0, findings = 0;
+  std::string status;  // running | done | interrupted | killed | partial
+  std::string origin;
+  // A scan without campaign that is not running; a campaign with every shard done.
+  [[nodiscard]] bool finished() const {
+    return campaign ? status == "done" : status != "running";
+  }
 };
 
 struct scan_end {
@@ -95,10 +133,13 @@ struct findings_filter {
   std::optional<std::string> min_severity = std::nullopt;    // at or above
   std::optional<std::int64_t> seen_since_ms = std::nullopt;  // last seen at or after
   bool include_absent = false;
+  // Only services that a scan of this campaign saw (present or not).
+  std::optional<std::string> campaign = std::nullopt;
 };
 
 struct history_entry {
-  std::int64_t scan_id = 0;
+  std::int64_t scan_id = 0;  // the run id (a campaign's lowest scan id)
+  std::optional<std::string> campaign;
   std::int64_t ts_ms = 0;
   std::string service;
   std::int64_t port = 0;
@@ -149,16 +190,22 @@ class store {
   // Marks 'running' scans whose process is gone (same host) as killed. Returns how many.
   int mark_dead_scans();
 
-  // Reading.
+  // Reading. scans(): every scan row; runs(): campaigns folded into one entry each (what the
+  // read commands list and compare).
   std::vector<scan_record> scans();
   std::optional<scan_record> scan(std::int64_t id);
+  std::vector<run_record> runs();
+  // The run with this id, or the run containing scan `id`.
+  std::optional<run_record> run(std::int64_t id);
+  std::optional<run_record> campaign(std::string_view name);
   std::vector<service_record> findings(const findings_filter& f);
   std::vector<history_entry> history(std::string_view address, std::optional<std::uint16_t> port);
-  // Changes from scan a to scan b (a < b usually). Services not covered by either are skipped.
-  std::vector<change> diff(std::int64_t scan_a, std::int64_t scan_b);
-  // The two most recent finished (done/interrupted/killed) scans, older first; nullopt if < 2.
+  // Changes from run a to run b (run ids; a < b usually): the state folded from every
+  // observation of runs <= a against runs <= b. Services not touched after a are skipped.
+  std::vector<change> diff(std::int64_t run_a, std::int64_t run_b);
+  // The two most recent finished runs (run_record::finished), older first; nullopt if < 2.
   std::optional<std::pair<std::int64_t, std::int64_t>> last_two_scans();
-  // Open services count after each scan, for the report's chart: (scan id, ended or started ms, n).
+  // Open services count after each run, for the report's chart: (run id, ended or started ms, n).
   struct open_point {
     std::int64_t scan_id, ts_ms, open;
   };
@@ -170,6 +217,9 @@ class store {
 
 // The "inventory" component's schema steps (exposed for tests).
 std::span<const migration> inventory_migrations();
+
+// A scan's shard text "3/4" -> {3, 4}; {0, 0} when malformed.
+std::pair<std::int64_t, std::int64_t> parse_shard(std::string_view shard);
 
 // "397 days", "5 h", "12 min", "40 s".
 std::string format_span(std::int64_t ms);
