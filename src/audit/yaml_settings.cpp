@@ -17,14 +17,8 @@ std::optional<std::vector<YAML::Node>> load_all(const source_file& file, std::ve
         file, 0, "file larger than " + std::to_string(max_yaml_bytes) + " bytes; not parsed"));
     return std::nullopt;
   }
-  if (auto bad = core::yaml_comma_line(file.text)) {
-    out.push_back(unparseable(file, bad, std::string(core::yaml_comma_message)));
-    return std::nullopt;
-  }
   try {
-    auto docs = YAML::LoadAll(file.text);
-    if (docs.size() > max_documents) docs.resize(max_documents);
-    return docs;
+    return core::load_all_bounded(file.text, max_documents);
   } catch (const YAML::Exception& e) {
     const std::size_t line = e.mark.is_null() ? 0 : static_cast<std::size_t>(e.mark.line) + 1;
     out.push_back(unparseable(file, line, "YAML syntax error: " + e.msg));

@@ -13,7 +13,6 @@
 #include "core/error.hpp"
 #include "core/ip.hpp"
 #include "core/ports.hpp"
-#include "core/yaml_guard.hpp"
 #include "inventory/database.hpp"
 
 namespace ajar::serve {
@@ -90,8 +89,6 @@ bool is_loopback(const std::string& host) {
 
 serve_config parse_config(const std::string& yaml_text, const std::string& base_dir) {
   YAML::Node root;
-  if (auto bad = core::yaml_comma_line(yaml_text))
-    throw input_error(fmt::format("config is not valid YAML: line {}: {}", bad, core::yaml_comma_message));
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {

@@ -48,9 +48,8 @@ class loader : yaml_reader {
 
   signature run(std::string_view yaml) {
     std::vector<node> docs;
-    if (auto bad = core::yaml_comma_line(yaml)) fail(static_cast<int>(bad), core::yaml_comma_message);
     try {
-      docs = YAML::LoadAll(std::string(yaml));
+      docs = core::load_all_bounded(yaml, 16);
     } catch (const YAML::Exception& e) {
       fail(e.mark.is_null() ? 1 : e.mark.line + 1, e.msg);
     }
