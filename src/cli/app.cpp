@@ -37,6 +37,13 @@ constexpr const char* footer =
 
 }  // namespace
 
+std::optional<core::severity> parse_fail_on(const std::string& word) {
+  if (word.empty()) return std::nullopt;
+  auto s = core::parse_severity(word);
+  if (!s) throw core::input_error(fmt::format("invalid --fail-on '{}': use info, low, medium, high or critical", word));
+  return s;
+}
+
 int run(int argc, char** argv) {
   CLI::App app(description, "ajar");
   app.footer(footer);

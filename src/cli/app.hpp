@@ -1,8 +1,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include <CLI/App.hpp>
+
+#include "core/finding.hpp"
 
 namespace ajar::cli {
 
@@ -31,6 +35,9 @@ action add_token(CLI::App& app);
 // Before it ships (src/audit, src/local): config files, and this host's listeners.
 action add_audit(CLI::App& app);
 action add_local(CLI::App& app);
+
+// --fail-on: empty means not given; a bad word is an input_error naming it (exit 2).
+std::optional<core::severity> parse_fail_on(const std::string& word);
 
 int run(int argc, char** argv);
 

@@ -63,13 +63,7 @@ int audit(const audit_args& a) {
       !(a.list_rules && a.format == "markdown"))
     throw core::input_error(fmt::format("invalid --format '{}': use table, ndjson or sarif{}", a.format,
                                         a.list_rules ? " (or markdown with --list-rules)" : ""));
-  std::optional<core::severity> fail_on;
-  if (!a.fail_on.empty()) {
-    fail_on = core::parse_severity(a.fail_on);
-    if (!fail_on)
-      throw core::input_error(
-          fmt::format("invalid --fail-on '{}': use info, low, medium, high or critical", a.fail_on));
-  }
+  auto fail_on = parse_fail_on(a.fail_on);
   // An output file that cannot be created is bad input: say so before reading anything.
   if (!a.output.empty()) {
     auto dir = std::filesystem::path(a.output).parent_path();

@@ -102,13 +102,7 @@ int local_run(const local_args& a) {
   load_signatures(a.sigs);
   if (a.format != "table" && a.format != "ndjson")
     throw core::input_error(fmt::format("invalid --format '{}': use table or ndjson", a.format));
-  std::optional<core::severity> fail_on;
-  if (!a.fail_on.empty()) {
-    fail_on = core::parse_severity(a.fail_on);
-    if (!fail_on)
-      throw core::input_error(fmt::format(
-          "invalid --fail-on '{}': use info, low, medium, high or critical", a.fail_on));
-  }
+  auto fail_on = parse_fail_on(a.fail_on);
   std::vector<std::uint16_t> only_ports;
   if (!a.ports.empty()) only_ports = core::parse_ports(a.ports, probes::default_ports_of);
   // Addresses only: a host name in --only/--exclude is refused rather than resolved.

@@ -301,13 +301,7 @@ int scan(const scan_args& a) {
   auto fmt_kind = sinks::parse_format(a.format);
   if (!fmt_kind)
     throw core::input_error(fmt::format("invalid --format '{}': use table, ndjson or csv", a.format));
-  std::optional<core::severity> fail_on;
-  if (!a.fail_on.empty()) {
-    fail_on = core::parse_severity(a.fail_on);
-    if (!fail_on)
-      throw core::input_error(fmt::format(
-          "invalid --fail-on '{}': use info, low, medium, high or critical", a.fail_on));
-  }
+  auto fail_on = parse_fail_on(a.fail_on);
   std::ofstream file;
   if (!a.output.empty()) {
     // A resumed scan adds to what the interrupted one wrote.

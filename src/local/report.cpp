@@ -63,26 +63,7 @@ int scope_rank(bind_scope s) {
   return 2;
 }
 
-std::string_view severity_color(core::severity s) {
-  switch (s) {
-    case core::severity::critical:
-      return "\x1b[1;31m";
-    case core::severity::high:
-      return "\x1b[31m";
-    case core::severity::medium:
-      return "\x1b[33m";
-    case core::severity::low:
-      return "\x1b[36m";
-    case core::severity::info:
-      return "\x1b[2m";
-  }
-  return "";
-}
 
-std::size_t width(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 // The table's last column stays readable: long command lines are cut.
 constexpr std::size_t max_detail_chars = 80;
@@ -203,23 +184,11 @@ void write_table(std::ostream& out, const std::vector<row>& rows, bool color) {
                      r.probed ? std::string(core::to_string(w.verdict)) : "not probed",
                      severity_cell(r), detail_of(r)});
   }
-  std::vector<std::size_t> widths(cells.front().size(), 0);
-  for (const auto& c : cells)
-    for (std::size_t i = 0; i < c.size(); ++i) widths[i] = std::max(widths[i], width(c[i]));
-  for (std::size_t r = 0; r < cells.size(); ++r) {
-    std::string line;
-    for (std::size_t c = 0; c < cells[r].size(); ++c) {
-      const auto& text = cells[r][c];
-      bool last = c + 1 == cells[r].size();
-      std::string pad = last ? "" : std::string(widths[c] - width(text) + 2, ' ');
-      bool paint = color && r > 0 && (c == 1 || c == 7) &&
-                   rows[r - 1].listener.scope != bind_scope::loopback;
-      line += paint ? fmt::format("{}{}\x1b[0m{}", severity_color(rows[r - 1].finding.severity),
-                                  text, pad)
-                    : text + pad;
-    }
-    out << line << '\n';
-  }
+  sinks::write_columns(out, cells, [&](std::size_t r, std::size_t c) -> std::string_view {
+    return color && (c == 1 || c == 7) && rows[r].listener.scope != bind_scope::loopback
+               ? sinks::severity_color(rows[r].finding.severity)
+               : "";
+  });
   std::size_t beyond = 0, open_beyond = 0, not_probed = 0, unknown_process = 0;
   for (const auto& r : rows) {
     if (r.listener.scope != bind_scope::loopback) ++beyond;

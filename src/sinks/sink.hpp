@@ -4,6 +4,9 @@
 
 #include <iosfwd>
 #include <memory>
+#include <vector>
+#include <ostream>
+#include <functional>
 #include <mutex>
 #include <string_view>
 
@@ -52,5 +55,13 @@ core::exposure exposure_from_json(const boost::json::object& exposure);
 std::string human_bytes(std::int64_t bytes);
 // "3 databases, 7 keys, 1.2 MiB" — the exposure in a few words, for tables and alerts.
 std::string exposure_summary(const core::exposure& e);
+
+// The terminal colour (an SGR sequence) of a severity in tables.
+std::string_view severity_color(core::severity s);
+// Writes cells as left-aligned columns two spaces apart, cells[0] being the header. color(row,
+// column) gives the SGR sequence to paint a body cell with ("" for none; row 0 is the first
+// body row); widths count UTF-8 code points.
+void write_columns(std::ostream& out, const std::vector<std::vector<std::string>>& cells,
+                   const std::function<std::string_view(std::size_t row, std::size_t column)>& color);
 
 }  // namespace ajar::sinks

@@ -22,22 +22,6 @@ int auth_rank(core::auth a) {
   return 4;
 }
 
-std::string_view severity_color(core::severity s) {
-  switch (s) {
-    case core::severity::critical: return "\x1b[1;31m";
-    case core::severity::high: return "\x1b[31m";
-    case core::severity::medium: return "\x1b[33m";
-    case core::severity::low: return "\x1b[36m";
-    case core::severity::info: return "\x1b[2m";
-  }
-  return "";
-}
-
-// Display width of UTF-8 text, counting code points (enough for our columns).
-std::size_t width(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 std::string exposure_cell(const core::finding& f) {
   auto text = exposure_summary(f.what.exposure);
@@ -75,24 +59,9 @@ class table_sink final : public sink {
                        std::string(core::to_string(f.severity)), exposure_cell(f),
                        f.what.evidence});
     }
-    std::vector<std::size_t> widths(cells.front().size(), 0);
-    for (const auto& row : cells)
-      for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));
-    for (std::size_t r = 0; r < cells.size(); ++r) {
-      std::string line;
-      for (std::size_t c = 0; c < cells[r].size(); ++c) {
-        const auto& text = cells[r][c];
-        bool last = c + 1 == cells[r].size();
-        std::string pad = last ? "" : std::string(widths[c] - width(text) + 2, ' ');
-        bool paint = color_ && r > 0 && (c == 4 || c == 5);
-        if (paint) {
-          line += fmt::format("{}{}\x1b[0m{}", severity_color(rows_[r - 1].severity), text, pad);
-        } else {
-          line += text + pad;
-        }
-      }
-      out_ << line << '\n';
-    }
+    write_columns(out_, cells, [&](std::size_t r, std::size_t c) -> std::string_view {
+      return color_ && (c == 4 || c == 5) ? severity_color(rows_[r].severity) : "";
+    });
     std::size_t open = 0, secured = 0, restricted = 0;
     for (const auto& f : rows_) {
       if (f.what.verdict == core::auth::none || f.what.verdict == core::auth::unclaimed) ++open;
@@ -112,6 +81,45 @@ class table_sink final : public sink {
 };
 
 }  // namespace
+
+std::string_view severity_color(core::severity s) {
+  switch (s) {
+    case core::severity::critical: return "\x1b[1;31m";
+    case core::severity::high: return "\x1b[31m";
+    case core::severity::medium: return "\x1b[33m";
+    case core::severity::low: return "\x1b[36m";
+    case core::severity::info: return "\x1b[2m";
+  }
+  return "";
+}
+
+void write_columns(std::ostream& out, const std::vector<std::vector<std::string>>& cells,
+                   const std::function<std::string_view(std::size_t row, std::size_t column)>& color) {
+  // Display width of UTF-8 text, counting code points (enough for our columns).
+  auto width = [](std::string_view s) {
+    return static_cast<std::size_t>(
+        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  };
+  if (cells.empty()) return;
+  std::vector<std::size_t> widths(cells.front().size(), 0);
+  for (const auto& row : cells)
+    for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));
+  for (std::size_t r = 0; r < cells.size(); ++r) {
+    std::string line;
+    for (std::size_t c = 0; c < cells[r].size(); ++c) {
+      const auto& text = cells[r][c];
+      bool last = c + 1 == cells[r].size();
+      std::string pad = last || c >= widths.size() ? "" : std::string(widths[c] - width(text) + 2, ' ');
+      std::string_view paint = r > 0 ? color(r - 1, c) : std::string_view{};
+      if (!paint.empty()) {
+        line += fmt::format("{}{}\x1b[0m{}", paint, text, pad);
+      } else {
+        line += text + pad;
+      }
+    }
+    out << line << '\n';
+  }
+}
 
 std::unique_ptr<sink> make_table_sink(std::ostream& out, bool color) {
   return std::make_unique<table_sink>(out, color);
