@@ -64,8 +64,11 @@ reach classify_host(std::string_view host) {
   host = trim(host);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty() || host == "*" || host == "::*") return reach::all;
-  if (iequals(host, "localhost") || iequals(host, "ip6-localhost") || iequals(host, "localhost6"))
+  if (iequals(host, "localhost") || iequals(host, "ip6-localhost") || iequals(host, "localhost6") ||
+      iequals(host, "localhost.localdomain") || iequals(host, "ip6-loopback"))
     return reach::loopback;
+  // RFC 6761: every name under .localhost is loopback.
+  if (host.size() > 10 && iequals(host.substr(host.size() - 10), ".localhost")) return reach::loopback;
   // IPv6 zone ("fe80::1%eth0") names an interface; the address decides.
   if (auto pct = host.find('%'); pct != std::string_view::npos) host = host.substr(0, pct);
   auto ip = core::ip_address::parse(host);

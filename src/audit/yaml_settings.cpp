@@ -1,13 +1,11 @@
 #include "audit/yaml_settings.hpp"
 
-#include "core/yaml_guard.hpp"
-
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <exception>
+
+#include "audit/text.hpp"
+#include "core/yaml_guard.hpp"
 
 namespace ajar::audit::yaml_util {
 
@@ -126,30 +124,13 @@ reach classify_es_special(std::string_view inner) {
 reach classify_host(std::string_view host) {
   host = trim(host);
   if (host.find("${") != std::string_view::npos) return reach::unknown;
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  if (host.empty() || host == "*") return reach::network;
-  if (host.front() == '/') return reach::local;  // a Unix socket path
+  if (!host.empty() && host.front() == '/') return reach::local;  // a Unix socket path
   const auto l = lower(host);
-  if (l == "localhost" || l == "localhost.localdomain" || l == "ip6-localhost" ||
-      l == "ip6-loopback" || l.ends_with(".localhost"))
-    return reach::local;
   if (l.size() >= 3 && l.front() == '_' && l.back() == '_')
     return classify_es_special(std::string_view(l).substr(1, l.size() - 2));
-  const std::string text(l.substr(0, l.find('%')));  // drop an IPv6 zone ("fe80::1%eth0")
-  std::array<unsigned char, 16> buf{};
-  if (inet_pton(AF_INET, text.c_str(), buf.data()) == 1)
-    return buf[0] == 127 ? reach::local : reach::network;
-  if (inet_pton(AF_INET6, text.c_str(), buf.data()) == 1) {
-    static constexpr std::array<unsigned char, 16> loopback{0, 0, 0, 0, 0, 0, 0, 0,
-                                                            0, 0, 0, 0, 0, 0, 0, 1};
-    if (buf == loopback) return reach::local;
-    const bool v4_mapped =
-        std::all_of(buf.begin(), buf.begin() + 10, [](auto b) { return b == 0; }) &&
-        buf[10] == 0xff && buf[11] == 0xff;
-    return v4_mapped && buf[12] == 127 ? reach::local : reach::network;
-  }
-  return reach::network;  // any other host name resolves to some interface
+  // Addresses and host names as every other audited format reads them; "" and "*" (every
+  // interface) and any other name or address reach the network.
+  return text::classify_host(host) == text::reach::loopback ? reach::local : reach::network;
 }
 
 std::string url_host(std::string_view url) {
