@@ -7,7 +7,8 @@ mode, znode count); then, on a connection of its own, an anonymous session lists
 children (getChildren2 "/", names only). Both roots are world-readable: verdict `none` --
 critical for the open one (its /lab is there), high for the restricted one (only ZooKeeper's
 own znodes: keys 0). The servers' own logs ("Processing srvr command from ...") prove that srvr
-is the only word the scan sent.
+is the only word the scan sent: the scan connects from 127.0.14.32 (`--source-ip`), so words
+other tests send to the lab at the same time are told apart.
 
 SecuredZookeeper starts two ZooKeepers of its own on 127.0.14.30-31 (this file's addresses):
 one whose root ACL denies world read (NOAUTH) and one with enforce.auth.enabled=true for SASL
@@ -36,6 +37,7 @@ LAB_DIR = os.environ.get("AJAR_LAB_DIR", "/tmp/ajar-lab")
 ZOOKEEPER_V = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "zookeeper"], capture_output=True,
                              text=True, check=True).stdout.split("-")[0]
 SEEDED_ZNODES = 6
+SCAN_SOURCE = "127.0.14.32"  # this file's: the scan's own source address
 
 
 def word(where, w):
@@ -57,11 +59,12 @@ def log_size(instance):
     return os.path.getsize(path)
 
 
-def commands_since(instance, offset):
+def commands_since(instance, offset, source):
+    """The four-letter words logged since offset that came from source (an address)."""
     with open(os.path.join(LAB_DIR, instance, "server.log"), errors="replace") as f:
         f.seek(offset)
         return [line.split("Processing ", 1)[1].split(" command", 1)[0]
-                for line in f if "Processing " in line and " command from " in line]
+                for line in f if "Processing " in line and f" command from /{source}:" in line]
 
 
 class LabZookeeper(unittest.TestCase):
@@ -69,10 +72,10 @@ class LabZookeeper(unittest.TestCase):
     def setUpClass(cls):
         cls.offsets = {name: log_size(name) for name in ("zookeeper-open", "zookeeper-restricted")}
         code, out, err, _ = run("scan", OPEN[0], RESTRICTED[0], "-p", str(OPEN[1]), "--format", "ndjson",
-                                "--timeout", "10s", "-q")
+                                "--timeout", "10s", "-q", "--source-ip", SCAN_SOURCE)
         assert code == 0, err
         cls.found = {(f["ip"], f["port"]): f for f in findings(out)}
-        cls.commands = {name: commands_since(name, off) for name, off in cls.offsets.items()}
+        cls.commands = {name: commands_since(name, off, SCAN_SOURCE) for name, off in cls.offsets.items()}
 
     def test_both_found(self):
         self.assertEqual(sorted(self.found), sorted([OPEN, RESTRICTED]))
