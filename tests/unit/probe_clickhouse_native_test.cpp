@@ -21,6 +21,7 @@
 #include "net/scripted_session.hpp"
 #include "probe_harness.hpp"
 #include "probes/registry.hpp"
+#include "hex.hpp"
 
 namespace {
 
@@ -28,13 +29,7 @@ using ajar::core::auth;
 using ajar::core::status;
 using ajar::net::scripted_session;
 
-std::string hex(std::string_view h) {
-  std::string out;
-  auto nib = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2)
-    out.push_back(static_cast<char>(nib(h[i]) * 16 + nib(h[i + 1])));
-  return out;
-}
+using ajar::test::hex;
 
 std::string varuint(std::uint64_t v) {
   std::string out;

@@ -17,6 +17,7 @@
 #include "wire/mongo.hpp"
 #include "wire/mysql.hpp"
 #include "wire/resp.hpp"
+#include "hex.hpp"
 
 namespace {
 
@@ -25,13 +26,7 @@ using ajar::core::status;
 using ajar::net::scripted_session;
 using ajar::wire::parse_status;
 
-std::string hex(std::string_view h) {
-  std::string out;
-  auto nib = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2)
-    out.push_back(static_cast<char>(nib(h[i]) * 16 + nib(h[i + 1])));
-  return out;
-}
+using ajar::test::hex;
 
 auto server = scripted_session::server;
 auto client = scripted_session::client;

@@ -12,19 +12,14 @@
 #include <string_view>
 
 #include "wire/mysql.hpp"
+#include "hex.hpp"
 
 namespace my = ajar::wire::mysql;
 using ajar::wire::parse_status;
 
 namespace {
 
-std::string hex(std::string_view h) {
-  std::string out;
-  auto nib = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2)
-    out.push_back(static_cast<char>(nib(h[i]) * 16 + nib(h[i + 1])));
-  return out;
-}
+using ajar::test::hex;
 
 std::string frame(std::uint8_t seq, std::string_view payload) {
   std::string out;
