@@ -22,18 +22,15 @@ struct context {
   const core::endpoint& ep;
   const scan_options& o;
   net::token_bucket& bucket;
+  // The connection the runner made; the first open_connection takes it.
+  mutable session_ptr first;
 };
 
-// One paced connect, retried on connect timeout only (a lost SYN; a refusal is an answer).
-boost::asio::awaitable<std::pair<core::status, session_ptr>> connect(const context& c, clock::time_point deadline,
-                                                                     unsigned retries) {
-  std::pair<core::status, session_ptr> r{core::status::connect_timeout, nullptr};
-  for (unsigned attempt = 0; attempt <= retries; ++attempt) {
-    co_await c.bucket.acquire();
-    r = co_await net::tcp_session::connect(c.ep, clock::now() + c.o.connect_timeout, deadline, c.o.source);
-    if (r.first != core::status::connect_timeout || clock::now() >= deadline) break;
-  }
-  co_return r;
+// One paced connect. The endpoint's first connect, with its retries, is the runner's
+// (net::connector); these are the further ones, for the next probe.
+boost::asio::awaitable<std::pair<core::status, session_ptr>> connect(const context& c, clock::time_point deadline) {
+  co_await c.bucket.acquire();
+  co_return co_await net::tcp_session::connect(c.ep, clock::now() + c.o.connect_timeout, deadline, c.o.source);
 }
 
 // A TLS server that asked for a client certificate and refused us without one (dockerd
@@ -119,13 +116,13 @@ bool claims_port(const probes::probe& p, std::uint16_t port) {
   return std::find(ports.begin(), ports.end(), port) != ports.end();
 }
 
-// Connects for the next probe; the first connect's status is the endpoint's.
+// The connection for the next probe: the runner's first one, then new ones (a port that
+// accepted once is not retried: a timeout now is the peer's answer).
 boost::asio::awaitable<session_ptr> open_connection(const context& c, clock::time_point deadline,
-                                                    endpoint_outcome& out) {
-  auto [st, session] = co_await connect(c, deadline, out.open ? 0 : c.o.retries);
-  if (!out.open) out.connect_status = st;
+                                                    endpoint_outcome&) {
+  if (c.first) co_return std::move(c.first);
+  auto [st, session] = co_await connect(c, deadline);
   if (st != core::status::ok) co_return nullptr;
-  out.open = true;
   co_return std::move(session);
 }
 
@@ -154,7 +151,7 @@ boost::asio::awaitable<core::observation_ptr> run_on(const probes::probe& p, ses
         clock::now() < probe_deadline) {
       note_conversation(*session, out, first);
       session->abort();
-      auto retry = co_await connect(c, probe_deadline, 0);
+      auto retry = co_await connect(c, probe_deadline);
       if (retry.first == core::status::ok) {
         session = std::move(retry.second);
         session->set_deadline(probe_deadline);
@@ -421,10 +418,12 @@ boost::asio::awaitable<void> follow_up(core::observation& found, const probes::p
 
 boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
                                                        net::token_bucket& bucket,
-                                                       const std::vector<const probes::probe*>& candidates) {
+                                                       const std::vector<const probes::probe*>& candidates,
+                                                       session_ptr first, clock::time_point deadline) {
   endpoint_outcome out;
-  context c{ep, o, bucket};
-  auto deadline = clock::now() + o.timeout;
+  out.open = true;
+  out.connect_status = core::status::ok;
+  context c{ep, o, bucket, std::move(first)};
   auto r = co_await identify(c, deadline, candidates, out);
   if (r.found) {
     const auto* more = probes::follow_up_of(r.found->service);

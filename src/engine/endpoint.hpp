@@ -1,4 +1,4 @@
-// One endpoint, start to finish, all under one deadline: connect (with retries); run the probes
+// One endpoint, from its first connection to the end, all under one deadline: run the probes
 // that claim the port; listen briefly for a server-first banner and route it to its probe on
 // that same connection; then the client-first probes, cheapest first (docs/ARCHITECTURE.md,
 // "Identification on any port").
@@ -14,6 +14,7 @@
 #include "core/finding.hpp"
 #include "engine/scan.hpp"
 #include "net/rate_limiter.hpp"
+#include "net/tcp_session.hpp"
 #include "probes/probe.hpp"
 
 namespace ajar::engine {
@@ -39,8 +40,13 @@ std::string_view route_banner(std::string_view first_bytes) noexcept;
 // not identify the service itself.
 void merge_follow_up(core::observation& main, core::observation follow_up);
 
+// Identifies the service behind `first`, a connection already made to `ep` (the runner's
+// connector makes the first one; a closed or filtered endpoint never gets here), all under
+// `deadline`; further connections are paced by `bucket`.
 boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
                                                        net::token_bucket& bucket,
-                                                       const std::vector<const probes::probe*>& candidates);
+                                                       const std::vector<const probes::probe*>& candidates,
+                                                       std::unique_ptr<net::tcp_session> first,
+                                                       net::clock::time_point deadline);
 
 }  // namespace ajar::engine

@@ -1,8 +1,9 @@
 #include "engine/runner.hpp"
 
+#include <time.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
@@ -14,6 +15,27 @@
 namespace ajar::engine {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// The window a slice starts with, and how its growth is judged (see runner.hpp): a thread that
+// was busy less than busy_share of each of idle_periods_to_widen widen_periods in a row, with
+// the window full, doubles the window. A waiting thread is far below the share (a round trip
+// leaves it idle); a busy one stays near 1, and dips below 0.8 for a period when another
+// process takes the core (measured: 0.76-0.80 now and then on a shared 2-core machine), which
+// the share and the second period keep from counting as idleness.
+constexpr std::size_t first_window = 32;
+constexpr auto widen_period = std::chrono::milliseconds(5);
+constexpr double busy_share = 0.5;
+constexpr unsigned idle_periods_to_widen = 2;
+
+std::int64_t thread_cpu_ns() noexcept {
+  timespec ts{};
+  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
 
 std::size_t ip_hash::operator()(const core::ip_address& a) const noexcept {
   std::size_t h = a.is_v4() ? 4 : 6;
@@ -29,7 +51,8 @@ slice_runner::slice_runner(const core::target_space& space, const core::cyclic_p
       shared_(shared),
       index_(index),
       threads_(plan.threads),
-      workers_(std::max<std::size_t>(1, options.concurrency / plan.threads)),
+      window_(std::max<std::size_t>(1, options.concurrency / plan.threads)),
+      limit_(std::min(window_, first_window)),
       walker_(perm.slice(plan.shard, plan.shards,
                          plan.progress.empty() ? 0 : plan.progress[index].position)),
       list_(list),
@@ -40,8 +63,32 @@ slice_runner::slice_runner(const core::target_space& space, const core::cyclic_p
 }
 
 void slice_runner::run() {
-  for (std::size_t i = 0; i < workers_; ++i) asio::co_spawn(ctx_, worker(), asio::detached);
+  fill();
+  watch_window();
   ctx_.run();
+}
+
+void slice_runner::watch_window() {
+  if (limit_ >= window_ || (exhausted_ && active_ == 0)) return;
+  auto wall = net::clock::now();
+  auto cpu = thread_cpu_ns();
+  if (widen_wall_ != net::clock::time_point{}) {
+    auto wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wall - widen_wall_).count();
+    bool idle = static_cast<double>(cpu - widen_cpu_ns_) < busy_share * static_cast<double>(wall_ns);
+    idle_periods_ = idle && active_ >= limit_ ? idle_periods_ + 1 : 0;
+    if (idle_periods_ >= idle_periods_to_widen) {
+      idle_periods_ = 0;
+      limit_ = std::min(window_, limit_ * 2);
+      fill();
+      if (limit_ >= window_ || (exhausted_ && active_ == 0)) return;
+    }
+  }
+  widen_wall_ = wall;
+  widen_cpu_ns_ = cpu;
+  widen_.expires_after(widen_period);
+  widen_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) watch_window();
+  });
 }
 
 void slice_runner::stop() noexcept { ctx_.stop(); }
@@ -88,18 +135,15 @@ thread_progress slice_runner::progress() const {
   return p;
 }
 
-asio::awaitable<void> slice_runner::acquire_host(const core::ip_address& ip) {
-  if (options_.per_host == 0) co_return;
-  for (;;) {
-    auto& slot = hosts_[ip];
-    if (slot.in_flight < options_.per_host) {
-      ++slot.in_flight;
-      co_return;
-    }
-    asio::steady_timer wake(ctx_, asio::steady_timer::time_point::max());
-    slot.waiters.push_back(&wake);
-    co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled by release_host
+bool slice_runner::acquire_host(const core::ip_address& ip, std::uint32_t j) {
+  if (options_.per_host == 0) return true;
+  auto& slot = hosts_[ip];
+  if (slot.in_flight < options_.per_host) {
+    ++slot.in_flight;
+    return true;
   }
+  slot.waiting.push_back(j);
+  return false;
 }
 
 void slice_runner::release_host(const core::ip_address& ip) {
@@ -107,27 +151,122 @@ void slice_runner::release_host(const core::ip_address& ip) {
   auto it = hosts_.find(ip);
   if (it == hosts_.end()) return;
   auto& slot = it->second;
-  --slot.in_flight;
-  if (!slot.waiters.empty()) {
-    slot.waiters.front()->cancel();
-    slot.waiters.pop_front();
-  } else if (slot.in_flight == 0) {
+  if (!slot.waiting.empty()) {
+    ready_.push_back(slot.waiting.front());  // the slot passes to it
+    slot.waiting.pop_front();
+  } else if (--slot.in_flight == 0) {
     hosts_.erase(it);
   }
 }
 
-asio::awaitable<void> slice_runner::worker() {
-  while (auto item = next()) {
+void slice_runner::fill() {
+  if (filling_) return;  // a job finished inside launch(): the loop below goes on
+  filling_ = true;
+  for (;;) {
+    if (!ready_.empty()) {
+      if (!token()) break;
+      auto j = ready_.front();
+      ready_.pop_front();
+      launch(j);
+      continue;
+    }
+    if (active_ >= limit_ || exhausted_) break;
+    auto item = next();
+    if (!item) {
+      exhausted_ = true;
+      break;
+    }
+    std::uint32_t j;
+    if (free_jobs_.empty()) {
+      j = static_cast<std::uint32_t>(jobs_.size());
+      jobs_.emplace_back();
+    } else {
+      j = free_jobs_.back();
+      free_jobs_.pop_back();
+    }
+    jobs_[j] = job{*item};
+    ++active_;
     in_flight_.insert(item->position);
-    co_await acquire_host(item->where.ip);
-    auto [slot, fresh] = candidates_.try_emplace(item->where.port);
-    if (fresh) slot->second = candidate_order(item->where.port, options_);
-    auto outcome = co_await scan_endpoint(item->where, options_, bucket_, slot->second);
-    release_host(item->where.ip);
-    report(*item, outcome);
-    ++shared_.done;
-    finished(item->position);
+    if (acquire_host(item->where.ip, j)) ready_.push_back(j);
   }
+  filling_ = false;
+  if (exhausted_ && active_ == 0) {  // nothing left: let ctx_.run() return
+    connector_.close();
+    widen_.cancel();
+  }
+}
+
+bool slice_runner::token() {
+  if (pacing_) return false;
+  if (token_waited_) {
+    token_waited_ = false;
+    return true;
+  }
+  auto wait = bucket_.reserve(net::clock::now());
+  if (wait <= net::clock::duration::zero()) return true;
+  pacing_ = true;
+  pace_.expires_after(wait);
+  pace_.async_wait([this](const boost::system::error_code& ec) {
+    pacing_ = false;
+    if (ec) return;
+    token_waited_ = true;
+    fill();
+  });
+  return false;
+}
+
+void slice_runner::launch(std::uint32_t j) {
+  auto& jb = jobs_[j];
+  auto now = net::clock::now();
+  if (jb.attempts++ == 0) jb.deadline = now + options_.timeout;
+  auto at_once = connector_.start(jb.item.where, options_.source, std::min(now + options_.connect_timeout, jb.deadline), j);
+  if (at_once) connected(j, at_once->status, at_once->fd);
+}
+
+void slice_runner::connected(std::uint32_t j, core::status st, int fd) {
+  auto& jb = jobs_[j];
+  if (st == core::status::ok) {
+    auto session = net::tcp_session::adopt(ctx_, fd, jb.item.where, options_.source, jb.deadline);
+    if (!session) {
+      endpoint_outcome out;
+      out.connect_status = core::status::error;
+      finish(j, out);
+      return;
+    }
+    auto [slot, fresh] = candidates_.try_emplace(jb.item.where.port);
+    if (fresh) slot->second = candidate_order(jb.item.where.port, options_);
+    asio::co_spawn(ctx_,
+                   scan_endpoint(jb.item.where, options_, bucket_, slot->second, std::move(session), jb.deadline),
+                   [this, j](std::exception_ptr e, endpoint_outcome out) {
+                     if (e) {  // a probe bug must not lose the endpoint or stall the scan
+                       out = endpoint_outcome{};
+                       out.open = true;
+                       ++shared_.errors;
+                     }
+                     finish(j, out);
+                   });
+    return;
+  }
+  // A lost SYN is retried; a refusal is an answer.
+  if (st == core::status::connect_timeout && jb.attempts <= options_.retries && net::clock::now() < jb.deadline) {
+    ready_.push_front(j);
+    fill();
+    return;
+  }
+  endpoint_outcome out;
+  out.connect_status = st;
+  finish(j, out);
+}
+
+void slice_runner::finish(std::uint32_t j, endpoint_outcome& outcome) {
+  auto item = jobs_[j].item;
+  free_jobs_.push_back(j);
+  release_host(item.where.ip);
+  report(item, outcome);
+  ++shared_.done;
+  finished(item.position);
+  --active_;
+  fill();
 }
 
 void slice_runner::report(const next_item& item, endpoint_outcome& outcome) {

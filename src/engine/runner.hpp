@@ -1,7 +1,20 @@
 // slice_runner: one thread's share of a scan. It walks the shard's permutation and takes the
 // endpoints whose address index is (thread mod threads) -- or, after SYN discovery, the list of
-// endpoints that answered, taking those whose address hashes to the thread; its workers share one io_context, one
-// token bucket and one per-host table, so nothing on the hot path takes a lock.
+// endpoints that answered, taking those whose address hashes to the thread. Its jobs share one
+// io_context, one token bucket and one per-host table, so nothing on the hot path takes a lock.
+//
+// A job is one endpoint. It waits for its address's per-host slot, then for a token, then
+// connects through the connector -- no coroutine yet: most endpoints of a scan end right there,
+// refused or silent, and cost only the system calls. A connection that opens becomes a
+// coroutine (scan_endpoint) that identifies the service.
+//
+// At most `concurrency / threads` jobs are under way at once; fewer while fewer keep the thread
+// busy. The window starts small and doubles whenever the thread spent half of the last
+// milliseconds idle with the window full: answers are slower than the thread can launch
+// connects (a network round trip, filtered addresses, servers thinking), so more in flight
+// means more done. Where answers come back at once (refusals on a near network) a large window
+// only costs the kernel more per connect: 512 connects in flight cost ~20 % more system time
+// each than 16 (bench/connect_storm at both, docs/PERFORMANCE.md).
 #pragma once
 
 #include <atomic>
@@ -19,6 +32,7 @@
 #include "core/target_space.hpp"
 #include "engine/endpoint.hpp"
 #include "engine/scan.hpp"
+#include "net/connector.hpp"
 #include "net/rate_limiter.hpp"
 #include "probes/probe.hpp"
 
@@ -35,7 +49,7 @@ struct ip_hash {
   std::size_t operator()(const core::ip_address& a) const noexcept;
 };
 
-class slice_runner {
+class slice_runner final : net::connector::listener {
  public:
   slice_runner(const core::target_space& space, const core::cyclic_permutation& perm,
                const scan_plan& plan, const scan_options& options, std::uint32_t index,
@@ -47,27 +61,39 @@ class slice_runner {
  private:
   struct host_slot {
     std::size_t in_flight = 0;
-    std::deque<boost::asio::steady_timer*> waiters;
+    std::deque<std::uint32_t> waiting;  // jobs queued behind the per-host cap
   };
   struct next_item {
     std::uint64_t position;
     core::endpoint where;
   };
+  struct job {
+    next_item item;
+    net::clock::time_point deadline{};  // the endpoint's, from its first connect
+    unsigned attempts = 0;              // connects made (retries follow a connect timeout)
+  };
 
   std::optional<next_item> next();
-  boost::asio::awaitable<void> worker();
+  // Starts jobs until the concurrency window is full, the rate says wait, or the slice is done.
+  void fill();
+  bool token();  // a token for the next connect now, or false with a timer set to fill() again
+  void launch(std::uint32_t j);
+  void connected(std::uint32_t j, core::status st, int fd) override;
+  void finish(std::uint32_t j, endpoint_outcome& outcome);
   // Turns one endpoint's outcome into a finding for the sink. A plain function, so the
-  // finding it builds is not a slot in every worker's coroutine frame.
+  // finding it builds is not a slot in a coroutine frame.
   void report(const next_item& item, endpoint_outcome& outcome);
-  boost::asio::awaitable<void> acquire_host(const core::ip_address& ip);
+  bool acquire_host(const core::ip_address& ip, std::uint32_t j);  // false: queued
   void release_host(const core::ip_address& ip);
   void finished(std::uint64_t position);
+  void watch_window();  // the periodic idle check that widens the window
 
   const core::target_space& space_;
   const scan_options& options_;
   shared_state& shared_;
   std::uint32_t index_, threads_;
-  std::size_t workers_;
+  std::size_t window_;  // jobs under way at most (--concurrency's share)
+  std::size_t limit_;   // jobs under way at most for now: <= window_, see above
   // One thread runs this context and every socket and timer on it is created and used on that
   // thread (stop() only touches the scheduler, which stays locked): the reactor's
   // per-descriptor mutex is pure cost (3.7 % of instructions per connect, docs/PERFORMANCE.md).
@@ -81,6 +107,19 @@ class slice_runner {
   std::set<std::uint64_t> in_flight_;        // cycle positions being scanned
   std::set<std::uint64_t> done_ahead_;       // finished while an earlier one is in flight
   net::token_bucket bucket_;
+  boost::asio::steady_timer pace_{ctx_};
+  bool pacing_ = false;       // pace_ runs until the next token
+  bool token_waited_ = false;  // ... and has run: the token is taken
+  net::connector connector_{ctx_, *this};
+  std::vector<job> jobs_;
+  std::vector<std::uint32_t> free_jobs_;
+  std::size_t active_ = 0;              // jobs taken and not finished
+  std::deque<std::uint32_t> ready_;     // jobs holding their host slot, waiting for a token
+  bool filling_ = false, exhausted_ = false;
+  boost::asio::steady_timer widen_{ctx_};
+  net::clock::time_point widen_wall_{};
+  std::int64_t widen_cpu_ns_ = 0;
+  unsigned idle_periods_ = 0;
   std::unordered_map<core::ip_address, host_slot, ip_hash> hosts_;
   // Ports per address that accepted but never spoke. Past silent_ports_flag of them the address
   // is flagged once (accepts-any-port) and its further silent ports are not listed.

@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -201,6 +202,25 @@ asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> tcp_sessi
   s->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   s->set_deadline(deadline);
   co_return result{core::status::ok, std::move(s)};
+}
+
+std::unique_ptr<tcp_session> tcp_session::adopt(asio::io_context& ctx, int fd, const core::endpoint& to,
+                                                const std::optional<core::ip_address>& source,
+                                                clock::time_point deadline, std::size_t byte_budget) {
+  asio::ip::tcp::endpoint remote(to_asio(to.ip), to.port);
+  asio::ip::tcp::socket socket(ctx);
+  boost::system::error_code ec;
+  socket.assign(remote.protocol(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return nullptr;
+  }
+  auto s = std::make_unique<tcp_session>(std::move(socket), deadline, byte_budget);
+  s->remote_ = remote;
+  if (source) s->source_ = to_asio(*source);
+  s->connected_ = true;
+  s->socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  return s;
 }
 
 asio::awaitable<boost::system::error_code> tcp_session::open_and_connect() {

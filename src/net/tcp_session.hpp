@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -41,6 +42,13 @@ class tcp_session final : public session {
       const core::endpoint& to, clock::time_point connect_deadline, clock::time_point deadline,
       const std::optional<core::ip_address>& source = std::nullopt,
       std::size_t byte_budget = default_byte_budget);
+
+  // Takes over `fd`, a socket the connector connected to `to` (from `source`), bound by
+  // `deadline`. Null (and fd closed) when the reactor cannot take it.
+  static std::unique_ptr<tcp_session> adopt(asio::io_context& ctx, int fd, const core::endpoint& to,
+                                            const std::optional<core::ip_address>& source,
+                                            clock::time_point deadline,
+                                            std::size_t byte_budget = default_byte_budget);
 
   // Moves the deadline; operations in progress are bound by the new one.
   void set_deadline(clock::time_point d);
