@@ -85,6 +85,11 @@ for b in "$AJAR" "$STORM" "$TARPIT"; do [[ -x $b ]] || fail "missing $b after th
 # ---- the namespace; cleanup by PID ---------------------------------------------------------
 NS=ajar-bench-$$
 WORK=$(mktemp -d /tmp/ajar-bench.XXXXXX)
+# Every `ajar scan` here records into a scratch inventory of its own, as a user's scan records
+# into theirs: the figures do not depend on what the invoking user's inventory already holds
+# (a months-old one is larger and slower), and benchmark findings never land in it.
+export XDG_DATA_HOME=$WORK/data
+mkdir -p "$XDG_DATA_HOME"
 PIDS=()
 stop_pid() {  # TERM, wait at most 5 s, then KILL; one process we started, by PID
   local p=$1 x
