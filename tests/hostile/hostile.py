@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "hostile_server.py")
@@ -115,3 +116,26 @@ def is_root():
 
 def python_path():
     return sys.executable or PYTHON
+
+
+class InNamespace(unittest.TestCase):
+    """A private network namespace (only `lo`) with one hostile server on 0.0.0.0:`port`."""
+
+    def start(self, mode, port):
+        from ajar_test_util import can_use_netns  # tests/integration, on the path of every caller
+        if not can_use_netns():
+            self.skipTest("ip netns is not usable here")
+        self.ns = f"ajar-hostile-{os.getpid()}"
+        subprocess.run(["ip", "netns", "add", self.ns], check=True)
+        self.addCleanup(subprocess.run, ["ip", "netns", "del", self.ns], check=False)
+        self.prefix = ["ip", "netns", "exec", self.ns]
+        subprocess.run(["ip", "-n", self.ns, "link", "set", "lo", "up"], check=True)
+        # Per-namespace: an accept queue deep enough that the kernel, not the Python server,
+        # completes the handshakes of thousands of connections in flight (SYNs dropped on a full
+        # queue would come back after 1 s and look like filtered ports).
+        subprocess.run([*self.prefix, "sysctl", "-qw", "net.core.somaxconn=65535",
+                        "net.ipv4.tcp_max_syn_backlog=65535"], check=True)
+        server = HostileServer(mode, [f"0.0.0.0:{port}"], "--any", "--max-connections", "16000",
+                               "--backlog", "65535", prefix=self.prefix, max_seconds=300)
+        self.addCleanup(server.stop)  # runs before the namespace is deleted
+        return server

@@ -32,8 +32,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hostile"))
 
-from ajar_test_util import AJAR, can_use_netns  # noqa: E402
-from hostile import HostileServer, run_measured  # noqa: E402
+from ajar_test_util import AJAR  # noqa: E402
+from hostile import HostileServer, InNamespace, run_measured  # noqa: E402
 
 TARPIT_PORT = 12345
 ADDRESSES = 65536
@@ -48,28 +48,6 @@ TARPIT_MIN_REPORTED = 0.75
 
 NEEDS_ROOT = ("needs root: the hostile ranges live in a private network namespace (ip netns add); "
               "CI runs as root")
-
-
-class InNamespace(unittest.TestCase):
-    """A private network namespace (only `lo`) with one hostile server on 0.0.0.0:`port`."""
-
-    def start(self, mode, port):
-        if not can_use_netns():
-            self.skipTest("ip netns is not usable here")
-        self.ns = f"ajar-hostile-{os.getpid()}"
-        subprocess.run(["ip", "netns", "add", self.ns], check=True)
-        self.addCleanup(subprocess.run, ["ip", "netns", "del", self.ns], check=False)
-        self.prefix = ["ip", "netns", "exec", self.ns]
-        subprocess.run(["ip", "-n", self.ns, "link", "set", "lo", "up"], check=True)
-        # Per-namespace: an accept queue deep enough that the kernel, not the Python server,
-        # completes the handshakes of thousands of connections in flight (SYNs dropped on a full
-        # queue would come back after 1 s and look like filtered ports).
-        subprocess.run([*self.prefix, "sysctl", "-qw", "net.core.somaxconn=65535",
-                        "net.ipv4.tcp_max_syn_backlog=65535"], check=True)
-        server = HostileServer(mode, [f"0.0.0.0:{port}"], "--any", "--max-connections", "16000",
-                               "--backlog", "65535", prefix=self.prefix, max_seconds=300)
-        self.addCleanup(server.stop)  # runs before the namespace is deleted
-        return server
 
 
 @unittest.skipUnless(os.geteuid() == 0, NEEDS_ROOT)

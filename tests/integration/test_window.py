@@ -21,8 +21,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hostile"))
 
-from ajar_test_util import AJAR, can_use_netns  # noqa: E402
-from hostile import HostileServer  # noqa: E402
+from ajar_test_util import AJAR  # noqa: E402
+from hostile import InNamespace  # noqa: E402
 
 PORT = 12346
 CONCURRENCY = 600
@@ -32,18 +32,9 @@ MIN_PEAK = 0.8 * CONCURRENCY
 
 
 @unittest.skipUnless(os.geteuid() == 0, "needs root: the tarpit range lives in a private network namespace")
-class WindowOpensOnSlowPeers(unittest.TestCase):
+class WindowOpensOnSlowPeers(InNamespace):
     def setUp(self):
-        if not can_use_netns():
-            self.skipTest("ip netns is not usable here")
-        self.ns = f"ajar-window-{os.getpid()}"
-        subprocess.run(["ip", "netns", "add", self.ns], check=True)
-        self.addCleanup(subprocess.run, ["ip", "netns", "del", self.ns], check=False)
-        self.prefix = ["ip", "netns", "exec", self.ns]
-        subprocess.run(["ip", "-n", self.ns, "link", "set", "lo", "up"], check=True)
-        server = HostileServer("tarpit", [f"0.0.0.0:{PORT}"], "--any", "--max-connections", "4000",
-                               "--backlog", "4096", prefix=self.prefix, max_seconds=120)
-        self.addCleanup(server.stop)  # before the namespace goes
+        self.start("tarpit", PORT)
 
     def established(self):
         out = subprocess.run([*self.prefix, "ss", "-Htn", "state", "established", f"( sport = :{PORT} )"],

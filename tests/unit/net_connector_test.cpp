@@ -60,6 +60,17 @@ void run_until(asio::io_context& ctx, Done done) {
 
 core::endpoint loopback(std::uint16_t port) { return core::endpoint{core::ip_address::v4(0x7f000001), port}; }
 
+// A plain non-blocking connect to 127.0.0.1:port, to fill a listener's accept queue.
+int filler(std::uint16_t port) {
+  int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  ::connect(f, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  return f;
+}
+
 // A port nothing listens on: bound (so no one else takes it) but not listening.
 TEST(Connector, ARefusalIsReportedOnce) {
   asio::io_context ctx;
@@ -113,17 +124,8 @@ TEST(Connector, ASilentPeerTimesOutAtTheDeadline) {
   recorder r;
   connector c(ctx, r);
   local_socket full(0);
-  // Fill the accept queue (a backlog of 0 holds one connection) with plain blocking connects.
-  std::vector<int> fillers;
-  for (int i = 0; i < 2; ++i) {
-    int f = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(full.port);
-    ::connect(f, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    fillers.push_back(f);
-  }
+  // Fill the accept queue (a backlog of 0 holds one connection).
+  std::vector<int> fillers{filler(full.port), filler(full.port)};
   ::usleep(50'000);
   auto start = clock::now();
   auto deadline = start + std::chrono::milliseconds(300);
@@ -178,12 +180,7 @@ TEST(Connector, CloseDropsWhatIsInFlight) {
   recorder r;
   connector c(ctx, r);
   local_socket full(0);
-  int filler = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(full.port);
-  ::connect(filler, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  int queued = filler(full.port);
   ::usleep(50'000);
   for (std::uint32_t tag = 0; tag < 3; ++tag)
     c.start(loopback(full.port), std::nullopt, clock::now() + std::chrono::seconds(30), tag);
@@ -193,7 +190,7 @@ TEST(Connector, CloseDropsWhatIsInFlight) {
   ctx.run();
   EXPECT_LT(clock::now() - started, std::chrono::seconds(2));
   EXPECT_TRUE(r.answers.empty());
-  ::close(filler);
+  ::close(queued);
 }
 
 }  // namespace
