@@ -57,6 +57,10 @@ class monitor {
   }
 
   void stop() {
+    // A tick that expired just before this is already queued and cancel() cannot reach it:
+    // without the flag it would print and re-arm, and keep the control loop alive forever (a
+    // scan ending on a multiple of --stats-every hung that way under load).
+    stopped_ = true;
     live_timer_.cancel();
     stats_timer_.cancel();
     if (live_ && drawn_) std::fputs("\r\x1b[K", stderr);  // leave a clean line for the summary
@@ -86,7 +90,7 @@ class monitor {
   void arm(asio::steady_timer& t, std::chrono::milliseconds every, bool live) {
     t.expires_after(every);
     t.async_wait([this, &t, every, live](boost::system::error_code ec) {
-      if (ec) return;
+      if (ec || stopped_) return;
       if (live) {
         std::fprintf(stderr, "\r\x1b[K%s", format_status_line(snapshot(true)).c_str());
         drawn_ = true;
@@ -99,6 +103,7 @@ class monitor {
   }
 
   shared_state& shared_;
+  bool stopped_ = false;
   std::uint64_t total_, already_;
   bool live_;
   std::optional<std::chrono::milliseconds> every_;
