@@ -1,13 +1,16 @@
 """`ajar serve` in a real browser (issue 7, Done-when 1): the daemon scans the running lab's open
 twins (127.0.1.1-127.0.1.13, the lab's ports); tests/browser/dashboard.mjs logs in with
 Chromium, sees the open services on the overview, opens one service's page, logs out. The
-overview screenshot goes to docs/dashboard.png (shown in the README).
+overview screenshot goes to a scratch file, or to $AJAR_SCREENSHOT when set
+(`AJAR_SCREENSHOT=$PWD/docs/dashboard.png` refreshes the one the README shows).
 
 Daemon on 127.0.12.40 (TLS, self-signed); it only connects to the lab's open addresses."""
 # ajar-lab: db http
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 import unittest
 
@@ -54,7 +57,13 @@ class ServeBrowserTest(unittest.TestCase):
         self.assertIn("127.0.1.1:6379", open_services)
         self.assertIn("127.0.1.2:5432", open_services)
         expect = ["127.0.1.1:6379", "127.0.1.2:5432"] + sorted(open_services - {"127.0.1.1:6379", "127.0.1.2:5432"})
-        shot = os.path.join(SOURCE_DIR, "docs", "dashboard.png")
+        # A test does not rewrite tracked files: the screenshot goes to a scratch file unless
+        # AJAR_SCREENSHOT names where to put it (docs/dashboard.png, to refresh the README's).
+        shot = os.environ.get("AJAR_SCREENSHOT")
+        if not shot:
+            scratch = tempfile.mkdtemp(prefix="ajar-shot-")
+            self.addCleanup(shutil.rmtree, scratch, True)
+            shot = os.path.join(scratch, "dashboard.png")
         env = dict(os.environ, AJAR_URL=f"https://{self.daemon.host}:{self.daemon.port}", AJAR_USER="alice",
                    AJAR_PASSWORD=PASSWORD, AJAR_EXPECT=",".join(expect))
         p = subprocess.run(["node", os.path.join(SOURCE_DIR, "tests", "browser", "dashboard.mjs"), shot],
