@@ -118,8 +118,7 @@ bool claims_port(const probes::probe& p, std::uint16_t port) {
 
 // The connection for the next probe: the runner's first one, then new ones (a port that
 // accepted once is not retried: a timeout now is the peer's answer).
-boost::asio::awaitable<session_ptr> open_connection(const context& c, clock::time_point deadline,
-                                                    endpoint_outcome&) {
+boost::asio::awaitable<session_ptr> open_connection(const context& c, clock::time_point deadline) {
   if (c.first) co_return std::move(c.first);
   auto [st, session] = co_await connect(c, deadline);
   if (st != core::status::ok) co_return nullptr;
@@ -225,7 +224,7 @@ boost::asio::awaitable<identify_result> identify(const context& c, clock::time_p
   for (; i < candidates.size() && claims_port(*candidates[i], c.ep.port); ++i) {
     auto now = clock::now();
     if (now >= deadline) co_return r;
-    auto session = co_await open_connection(c, deadline, out);
+    auto session = co_await open_connection(c, deadline);
     if (!session) co_return r;  // closed, filtered, or gone between probes
     auto probe_deadline = i + 1 == candidates.size() ? deadline : now + (deadline - now) / 2;
     auto obs = co_await run_on(*candidates[i], std::move(session), c, probe_deadline, out, first);
@@ -240,7 +239,7 @@ boost::asio::awaitable<identify_result> identify(const context& c, clock::time_p
   // 2. Listen briefly; a banner routes to its probe, which reads it from the same connection.
   auto now = clock::now();
   if (now >= deadline) co_return r;
-  session_ptr silent = co_await open_connection(c, deadline, out);
+  session_ptr silent = co_await open_connection(c, deadline);
   if (!silent) co_return r;
   auto listening = clock::now();
   auto h = co_await listen(*silent, std::min(now + banner_window, now + (deadline - now) / 4));
@@ -279,7 +278,7 @@ boost::asio::awaitable<identify_result> identify(const context& c, clock::time_p
     now = clock::now();
     if (now >= deadline) co_return r;
     session_ptr session = std::move(silent);
-    if (!session) session = co_await open_connection(c, deadline, out);
+    if (!session) session = co_await open_connection(c, deadline);
     if (!session) co_return r;
     auto left = static_cast<long>(rest.size() - k);
     auto probe_deadline = left == 1 ? deadline : now + (deadline - now) / left;
@@ -297,7 +296,7 @@ boost::asio::awaitable<identify_result> identify(const context& c, clock::time_p
     // A greeting that came after the window: give it to its probe on a fresh connection.
     const auto* late = by_name(candidates, route_banner(first));
     if (late != nullptr && late->info().server_speaks_first && !tried(late)) {
-      auto s = co_await open_connection(c, deadline, out);
+      auto s = co_await open_connection(c, deadline);
       if (!s) co_return r;
       auto routed = co_await run_on(*late, std::move(s), c, deadline, out, first);
       r.last_end = routed->end;
@@ -407,7 +406,7 @@ bool listed(const core::observation& found, const scan_options& o) {
 // A probe that needs a second connection after identifying (ZooKeeper's session step).
 boost::asio::awaitable<void> follow_up(core::observation& found, const probes::probe& more, const context& c,
                                        clock::time_point deadline, endpoint_outcome& out) {
-  auto session = co_await open_connection(c, deadline, out);
+  auto session = co_await open_connection(c, deadline);
   if (!session) co_return;
   std::string first;
   auto obs = co_await run_on(more, std::move(session), c, deadline, out, first);
@@ -422,7 +421,6 @@ boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const 
                                                        session_ptr first, clock::time_point deadline) {
   endpoint_outcome out;
   out.open = true;
-  out.connect_status = core::status::ok;
   context c{ep, o, bucket, std::move(first)};
   auto r = co_await identify(c, deadline, candidates, out);
   if (r.found) {

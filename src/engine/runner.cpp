@@ -69,18 +69,18 @@ void slice_runner::run() {
 }
 
 void slice_runner::watch_window() {
-  if (limit_ >= window_ || (exhausted_ && active_ == 0)) return;
+  if (limit_ >= window_ || done()) return;
   auto wall = net::clock::now();
   auto cpu = thread_cpu_ns();
   if (widen_wall_ != net::clock::time_point{}) {
     auto wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wall - widen_wall_).count();
     bool idle = static_cast<double>(cpu - widen_cpu_ns_) < busy_share * static_cast<double>(wall_ns);
-    idle_periods_ = idle && active_ >= limit_ ? idle_periods_ + 1 : 0;
+    idle_periods_ = idle && active() >= limit_ ? idle_periods_ + 1 : 0;
     if (idle_periods_ >= idle_periods_to_widen) {
       idle_periods_ = 0;
       limit_ = std::min(window_, limit_ * 2);
       fill();
-      if (limit_ >= window_ || (exhausted_ && active_ == 0)) return;
+      if (limit_ >= window_ || done()) return;
     }
   }
   widen_wall_ = wall;
@@ -170,7 +170,7 @@ void slice_runner::fill() {
       launch(j);
       continue;
     }
-    if (active_ >= limit_ || exhausted_) break;
+    if (active() >= limit_ || exhausted_) break;
     auto item = next();
     if (!item) {
       exhausted_ = true;
@@ -185,12 +185,11 @@ void slice_runner::fill() {
       free_jobs_.pop_back();
     }
     jobs_[j] = job{*item};
-    ++active_;
     in_flight_.insert(item->position);
     if (acquire_host(item->where.ip, j)) ready_.push_back(j);
   }
   filling_ = false;
-  if (exhausted_ && active_ == 0) {  // nothing left: let ctx_.run() return
+  if (done()) {  // nothing left: let ctx_.run() return
     connector_.close();
     widen_.cancel();
   }
@@ -265,7 +264,6 @@ void slice_runner::finish(std::uint32_t j, endpoint_outcome& outcome) {
   report(item, outcome);
   ++shared_.done;
   finished(item.position);
-  --active_;
   fill();
 }
 

@@ -87,6 +87,9 @@ class slice_runner final : net::connector::listener {
   void release_host(const core::ip_address& ip);
   void finished(std::uint64_t position);
   void watch_window();  // the periodic idle check that widens the window
+  // Jobs taken and not finished.
+  [[nodiscard]] std::size_t active() const noexcept { return jobs_.size() - free_jobs_.size(); }
+  [[nodiscard]] bool done() const noexcept { return exhausted_ && active() == 0; }
 
   const core::target_space& space_;
   const scan_options& options_;
@@ -113,7 +116,6 @@ class slice_runner final : net::connector::listener {
   net::connector connector_{ctx_, *this};
   std::vector<job> jobs_;
   std::vector<std::uint32_t> free_jobs_;
-  std::size_t active_ = 0;              // jobs taken and not finished
   std::deque<std::uint32_t> ready_;     // jobs holding their host slot, waiting for a token
   bool filling_ = false, exhausted_ = false;
   boost::asio::steady_timer widen_{ctx_};

@@ -18,8 +18,7 @@ namespace ajar::net {
 namespace {
 
 core::status connect_status(int err) {
-  auto st = status_from(boost::system::error_code(err, boost::system::system_category()));
-  return st == core::status::io_timeout ? core::status::connect_timeout : st;
+  return as_connect_status(status_from(boost::system::error_code(err, boost::system::system_category())));
 }
 
 // Events read per epoll_wait; a full batch is followed by another pass, posted, so other work
@@ -30,9 +29,9 @@ constexpr std::size_t batch = 256;
 
 connector::connector(asio::io_context& ctx, listener& l)
     : ctx_(ctx), listener_(l), events_(ctx), timer_(ctx) {
-  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) throw boost::system::system_error(errno, boost::system::system_category(), "epoll_create1");
-  events_.assign(epfd_);  // the descriptor closes it
+  int epfd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) throw boost::system::system_error(errno, boost::system::system_category(), "epoll_create1");
+  events_.assign(epfd);  // the descriptor owns and closes it
 }
 
 connector::~connector() { close(); }
@@ -82,12 +81,7 @@ std::optional<connector::immediate> connector::start(const core::endpoint& to,
     return immediate{connect_status(err), -1};
   };
   if (source) {
-    int one = 1;
-    // Without this, bind() reserves a port per socket up front and a scan runs out of
-    // ephemeral ports at ~28k connections; with it the port is chosen at connect() per 4-tuple.
-    ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    asio::ip::tcp::endpoint local(to_asio(*source), 0);
-    if (::bind(fd, local.data(), static_cast<socklen_t>(local.size())) != 0) return fail(errno);
+    if (int err = bind_source(fd, to_asio(*source)); err != 0) return fail(err);
   }
   if (::connect(fd, remote.data(), static_cast<socklen_t>(remote.size())) == 0) return immediate{core::status::ok, fd};
   if (errno != EINPROGRESS) return fail(errno);
@@ -97,7 +91,7 @@ std::optional<connector::immediate> connector::start(const core::endpoint& to,
   // over and must not wake this set again (it leaves it when it is closed).
   ev.events = EPOLLOUT | EPOLLONESHOT;
   ev.data.u32 = i;
-  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+  if (::epoll_ctl(events_.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) {
     int err = errno;
     slots_[i].next = free_;
     free_ = i;
@@ -143,14 +137,14 @@ void connector::pump() {
 
 bool connector::drain() {
   std::array<epoll_event, batch> evs;
-  int n = ::epoll_wait(epfd_, evs.data(), static_cast<int>(evs.size()), 0);
+  int n = ::epoll_wait(events_.native_handle(), evs.data(), static_cast<int>(evs.size()), 0);
   for (int k = 0; k < n; ++k) finish(evs[static_cast<std::size_t>(k)].data.u32, evs[static_cast<std::size_t>(k)].events);
   return n == static_cast<int>(evs.size());
 }
 
 void connector::finish(std::uint32_t i, std::uint32_t events) {
   auto s = slots_[i];
-  if (s.fd < 0) return;  // timed out and closed since this event was read
+  if (s.fd < 0) return;  // close() ran (from a listener) while this batch was being handled
   release(i);
   int err = 0;
   if ((events & (EPOLLERR | EPOLLHUP)) != 0) {

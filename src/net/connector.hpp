@@ -85,8 +85,7 @@ class connector {
 
   asio::io_context& ctx_;
   listener& listener_;
-  int epfd_ = -1;
-  asio::posix::stream_descriptor events_;
+  asio::posix::stream_descriptor events_;  // the epoll set
   bool watching_ = false;
   asio::steady_timer timer_;
   clock::time_point armed_for_ = clock::time_point::max();

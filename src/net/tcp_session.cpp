@@ -123,6 +123,13 @@ core::certificate describe(X509* cert) {
 
 }  // namespace
 
+int bind_source(int fd, const asio::ip::address& source) noexcept {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  asio::ip::tcp::endpoint local(source, 0);
+  return ::bind(fd, local.data(), static_cast<socklen_t>(local.size())) == 0 ? 0 : errno;
+}
+
 asio::ip::address to_asio(const core::ip_address& a) {
   if (a.is_v4()) return asio::ip::address_v4(a.v4_value());
   return asio::ip::address_v6(a.bytes());
@@ -195,8 +202,7 @@ asio::awaitable<std::pair<core::status, std::unique_ptr<tcp_session>>> tcp_sessi
   if (source) s->source_ = to_asio(*source);
   auto cec = co_await s->open_and_connect();
   if (cec) {
-    auto st = s->outcome(cec);
-    co_return result{st == core::status::io_timeout ? core::status::connect_timeout : st, nullptr};
+    co_return result{as_connect_status(s->outcome(cec)), nullptr};
   }
   boost::system::error_code ignored;
   s->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -229,14 +235,9 @@ asio::awaitable<boost::system::error_code> tcp_session::open_and_connect() {
   socket_.open(remote_.protocol(), ec);
   if (ec) co_return ec;
   if (source_) {
-    int one = 1;
-    // Without this, bind() reserves a port per socket up front and a scan runs out of
-    // ephemeral ports at ~28k connections; with it the port is chosen at connect() per
-    // 4-tuple.
-    ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    socket_.bind(asio::ip::tcp::endpoint(*source_, 0), ec);
+    if (int err = bind_source(socket_.native_handle(), *source_); err != 0)
+      co_return boost::system::error_code(err, asio::error::get_system_category());
   }
-  if (ec) co_return ec;
   // A non-blocking connect() finished by waiting for writability and reading SO_ERROR: the
   // same as async_connect minus the poll() Asio's connect op makes before getsockopt (one of
   // 8.8 system calls per refused endpoint; docs/PERFORMANCE.md).
@@ -264,10 +265,7 @@ asio::awaitable<core::status> tcp_session::do_reopen() {
   if (connected_) socket_.set_option(asio::socket_base::linger(true, 0), ignored);
   socket_.close(ignored);
   auto ec = co_await open_and_connect();
-  if (ec) {
-    auto st = outcome(ec);
-    co_return st == core::status::io_timeout ? core::status::connect_timeout : st;
-  }
+  if (ec) co_return as_connect_status(outcome(ec));
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   co_return core::status::ok;
 }

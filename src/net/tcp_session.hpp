@@ -26,7 +26,17 @@ namespace ajar::net {
 // Maps a system error to the closed status set; the one place that does so.
 core::status status_from(const boost::system::error_code& ec) noexcept;
 
+// A connect that ran out of time is a connect_timeout (a lost SYN, retried), not an io_timeout.
+constexpr core::status as_connect_status(core::status st) noexcept {
+  return st == core::status::io_timeout ? core::status::connect_timeout : st;
+}
+
 asio::ip::address to_asio(const core::ip_address& a);
+
+// Binds socket `fd` to `source` with IP_BIND_ADDRESS_NO_PORT, so the kernel picks the port at
+// connect() per 4-tuple; without it bind() reserves a port per socket up front and a scan runs
+// out of ephemeral ports at ~28k connections. 0, or the errno of bind().
+int bind_source(int fd, const asio::ip::address& source) noexcept;
 
 class tcp_session final : public session {
  public:
