@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 #include "inventory/database.hpp"
@@ -37,6 +38,11 @@ class sqlite_database final : public database {
     if (fd < 0)
       throw db_error(fmt::format("cannot open inventory '{}': {}", path_, std::strerror(errno)));
     ::close(fd);
+    // SQLite counts every allocation under one global mutex unless told not to; nothing here
+    // reads those counts. sqlite3_config must precede the library's initialisation, so this is
+    // tried once, before the first open (it fails harmlessly if SQLite is already initialised).
+    static std::once_flag no_memstatus;
+    std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     sqlite3* db = nullptr;
     // NOMUTEX: a database object is used by one thread at a time (database.hpp), and the
     // statement cache below is not shareable anyway; SQLite's per-call mutex was pure cost.

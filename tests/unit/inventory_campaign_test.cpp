@@ -266,7 +266,8 @@ TEST_P(campaign_test, an_inventory_from_before_campaigns_is_upgraded_in_place) {
         {t0});
   }
   st_ = store::open(where_);
-  EXPECT_EQ(st_->db().schema_version("inventory"), 2);
+  // Upgraded through every later step, campaigns (2) included.
+  EXPECT_EQ(st_->db().schema_version("inventory"), inventory_migrations().back().version);
   auto runs = st_->runs();
   ASSERT_EQ(runs.size(), 1U);
   EXPECT_FALSE(runs[0].campaign);

@@ -272,7 +272,43 @@ TEST_P(store_test, overlapping_scans_do_not_close_what_the_other_one_saw) {
   EXPECT_EQ(all[0].verdict, "none");  // the newer sighting wins, whatever the arrival order
   EXPECT_EQ(all[0].first_seen_ms, t0 + 5);
   EXPECT_EQ(all[0].last_seen_ms, t0 + 20);
+  EXPECT_EQ(all[0].first_seen_open_ms, t0 + 20);
+  EXPECT_EQ(all[0].open_since_ms, t0 + 20);
+  EXPECT_EQ(all[0].longest_open_ms, 0);
   EXPECT_EQ(st_->history("127.10.0.1", std::uint16_t{6379}).size(), 2U);
+}
+
+TEST_P(store_test, a_late_older_open_sighting_joins_the_history_but_opens_nothing) {
+  scan_meta m;
+  m.targets = {"127.10.0.1"};
+  m.ports = "6379";
+  m.started_ms = t0;
+  auto a = st_->begin_scan(m);
+  auto b = st_->begin_scan(m);
+  st_->record(b, std::vector{seen("127.10.0.1", 6379, "redis", "none", "critical", t0 + day)});
+  st_->record(b, std::vector{seen("127.10.0.1", 6379, "redis", "required", "low", t0 + 2 * day)});
+  // Older than both, and open: the current state stays the newest sighting's (closed).
+  st_->record(a, std::vector{seen("127.10.0.1", 6379, "redis", "none", "critical", t0 + 10)});
+  auto all = st_->findings({});
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].verdict, "required");
+  EXPECT_EQ(all[0].severity, "low");
+  EXPECT_EQ(all[0].last_scan_id, b);
+  EXPECT_EQ(all[0].first_seen_ms, t0 + 10);
+  EXPECT_EQ(all[0].last_seen_ms, t0 + 2 * day);
+  EXPECT_EQ(all[0].first_seen_open_ms, t0 + day);
+  EXPECT_EQ(all[0].last_seen_open_ms, t0 + day);
+  EXPECT_FALSE(all[0].open_since_ms);
+  EXPECT_EQ(all[0].longest_open_ms, 0);
+  EXPECT_EQ(st_->history("127.10.0.1", std::uint16_t{6379}).size(), 3U);
+  // A sighting at the same time as the last one is not older: it becomes the current state.
+  st_->record(b, std::vector{seen("127.10.0.1", 6379, "redis", "none", "critical", t0 + 2 * day)});
+  all = st_->findings({});
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].verdict, "none");
+  EXPECT_EQ(all[0].open_since_ms, t0 + 2 * day);
+  EXPECT_EQ(all[0].last_seen_open_ms, t0 + 2 * day);
+  EXPECT_EQ(all[0].first_seen_open_ms, t0 + day);
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, store_test, ::testing::Values("sqlite", "postgresql"),
