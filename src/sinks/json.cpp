@@ -7,13 +7,13 @@ namespace ajar::sinks {
 
 namespace {
 
-boost::json::value optional_string(const std::string& s) {
-  if (s.empty()) return nullptr;
-  return boost::json::value(s);
+boost::json::value optional_string(const std::string& s, const boost::json::storage_ptr& sp) {
+  if (s.empty()) return boost::json::value(nullptr, sp);
+  return boost::json::value(s, sp);
 }
 
-boost::json::object exposure_json(const core::exposure& e) {
-  boost::json::object o;
+boost::json::object exposure_json(const core::exposure& e, const boost::json::storage_ptr& sp) {
+  boost::json::object o(sp);
   auto put = [&](std::string_view key, const std::optional<std::int64_t>& v) {
     if (v) o[key] = *v;
   };
@@ -27,7 +27,7 @@ boost::json::object exposure_json(const core::exposure& e) {
   put("items", e.items);
   put("bytes", e.bytes);
   if (!e.names.empty()) {
-    boost::json::array names;
+    boost::json::array names(sp);
     for (const auto& n : e.names) names.emplace_back(n);
     o["names"] = std::move(names);
   }
@@ -57,33 +57,36 @@ core::exposure exposure_from_json(const boost::json::object& o) {
   return e;
 }
 
-boost::json::object to_json(const core::finding& f) {
-  boost::json::object o;
+boost::json::object to_json(const core::finding& f, boost::json::storage_ptr sp) {
+  // Room for every contract field up front: growing the table rehashed it three times.
+  constexpr std::size_t fields = 15;
+  boost::json::object o(fields, sp);
   o["ip"] = f.where.ip.to_string();
   o["port"] = f.where.port;
   o["transport"] = "tcp";
   o["tls"] = f.what.tls;
   if (f.what.certificate) {
     const auto& c = *f.what.certificate;
-    o["certificate"] = boost::json::object{{"subject", c.subject},
-                                           {"issuer", c.issuer},
-                                           {"not_after", optional_string(c.not_after)},
-                                           {"self_signed", c.self_signed}};
+    o["certificate"] = boost::json::object({{"subject", c.subject},
+                                            {"issuer", c.issuer},
+                                            {"not_after", optional_string(c.not_after, sp)},
+                                            {"self_signed", c.self_signed}},
+                                           sp);
   }
   o["service"] = f.what.service;
-  o["product"] = optional_string(f.what.product);
-  o["version"] = optional_string(f.what.version);
+  o["product"] = optional_string(f.what.product, sp);
+  o["version"] = optional_string(f.what.version, sp);
   o["auth"] = core::to_string(f.what.verdict);
   o["severity"] = core::to_string(f.severity);
   o["evidence"] = f.what.evidence;
-  o["exposure"] = exposure_json(f.what.exposure);
-  boost::json::array indicators;
+  o["exposure"] = exposure_json(f.what.exposure, sp);
+  boost::json::array indicators(sp);
   for (const auto& i : f.indicators) indicators.emplace_back(i);
   o["indicators"] = std::move(indicators);
   if (!f.indicator_names.empty()) {
-    boost::json::object matched;
+    boost::json::object matched(sp);
     for (const auto& [k, names] : f.indicator_names) {
-      boost::json::array a;
+      boost::json::array a(sp);
       for (const auto& n : names) a.emplace_back(n);
       matched[k] = std::move(a);
     }

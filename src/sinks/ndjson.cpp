@@ -1,6 +1,7 @@
+#include <array>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serializer.hpp>
 #include <ostream>
-
-#include <boost/json/serialize.hpp>
 
 #include "sinks/sink.hpp"
 
@@ -16,7 +17,19 @@ class ndjson_sink final : public sink {
 
  protected:
   void write_(const core::finding& f) override {
-    out_ << boost::json::serialize(to_json(f)) << '\n';
+    // A finding's object lives and dies here: build it in a stack buffer (a typical finding
+    // fits; a larger one spills to the heap), and stream it out without a string copy.
+    std::array<unsigned char, 4096> arena;
+    boost::json::monotonic_resource mr(arena.data(), arena.size());
+    auto o = to_json(f, &mr);
+    boost::json::serializer sr;
+    sr.reset(&o);
+    std::array<char, 2048> chunk;
+    while (!sr.done()) {
+      auto part = sr.read(chunk.data(), chunk.size());
+      out_.write(part.data(), static_cast<std::streamsize>(part.size()));
+    }
+    out_ << '\n';
     out_.flush();
   }
 

@@ -46,7 +46,9 @@ std::optional<format> parse_format(std::string_view s);
 std::unique_ptr<sink> make_sink(format f, std::ostream& out, bool color);
 
 // The output contract as a JSON object, fields in contract order (docs/finding.schema.json).
-boost::json::object to_json(const core::finding& f);
+// `sp`: where its memory comes from (a writer that serialises it at once can pass a
+// monotonic_resource over a stack buffer, and allocate nothing).
+boost::json::object to_json(const core::finding& f, boost::json::storage_ptr sp = {});
 // The counts of an output-contract `exposure` object (the inverse of to_json's), for readers of
 // stored lines (the inventory's report, the dashboard). Names are not read back: what is
 // shown from them is chosen by the caller. Non-integer or negative counts are left out.
