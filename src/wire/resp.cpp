@@ -1,5 +1,6 @@
 #include "wire/resp.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace ajar::wire::resp {
@@ -123,6 +124,8 @@ parsed<value> parse(std::string_view bytes) {
 
 std::vector<info_line> split_info(std::string_view bulk) {
   std::vector<info_line> out;
+  // One allocation instead of a doubling series (a Redis INFO has ~150 lines).
+  out.reserve(static_cast<std::size_t>(std::count(bulk.begin(), bulk.end(), '\n')) + 1);
   while (!bulk.empty()) {
     std::size_t nl = bulk.find('\n');
     std::string_view line = bulk.substr(0, nl);
