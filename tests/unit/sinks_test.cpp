@@ -1,7 +1,8 @@
 // Output formats: exact ndjson for a known finding (the contract), CSV quoting, table order.
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <sstream>
 
 #include "findings/severity.hpp"
 #include "sinks/sink.hpp"
@@ -39,6 +40,27 @@ TEST(ndjson, matches_the_contract_example) {
             R"j("exposure":{"databases":1,"keys":5,"bytes":894512,"names":["db0"]},)j"
             R"j("indicators":[],"observed_at":"2026-11-26T08:00:00Z"})j"
             "\n");
+}
+
+TEST(ndjson, a_line_larger_than_the_writers_buffers_is_whole_and_equal_to_the_object) {
+  // The sink builds each object in a 4 KiB stack buffer and streams it in 2 KiB chunks: a
+  // finding far larger than both (long names, a certificate, indicator names) must come out
+  // as one complete line with the same content as to_json's own object.
+  auto f = sample("127.0.1.2", core::auth::none);
+  for (int i = 0; i < 20; ++i) f.what.exposure.add_name(std::string(200, static_cast<char>('a' + i)));
+  f.what.tls = true;
+  f.what.certificate = core::certificate{"CN=" + std::string(300, 's'), "CN=" + std::string(300, 'i'),
+                                         "2027-01-01T00:00:00Z", true};
+  f.indicators = {"pii-like-names"};
+  f.indicator_names["pii-like-names"] = {std::string(500, 'p'), "citizens"};
+  std::ostringstream out;
+  auto s = make_sink(format::ndjson, out, false);
+  s->write(f);
+  s->finish();
+  const auto text = out.str();
+  ASSERT_GT(text.size(), 4096U);
+  EXPECT_EQ(text.find('\n'), text.size() - 1);
+  EXPECT_EQ(boost::json::parse(text.substr(0, text.size() - 1)), boost::json::value(to_json(f)));
 }
 
 TEST(ndjson, unknown_product_and_version_are_null) {
