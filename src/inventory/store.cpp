@@ -97,7 +97,7 @@ CREATE INDEX scans_by_campaign ON scans (campaign_id);
     // services_by_address (address, port) was a prefix of the UNIQUE (address, port, service)
     // index, which answers the same look-ups: every new service paid for a second index entry.
     {3, R"sql(
-DROP INDEX services_by_address;
+DROP INDEX IF EXISTS services_by_address;
 )sql"},
 };
 
