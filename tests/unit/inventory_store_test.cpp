@@ -63,6 +63,14 @@ class store_test : public ::testing::TestWithParam<std::string> {
     st_->end_scan(id, e);
     return id;
   }
+  // A scan of one Redis address begun at `started`, left running.
+  std::int64_t begin_one(std::int64_t started) {
+    scan_meta m;
+    m.targets = {"127.10.0.1"};
+    m.ports = "6379";
+    m.started_ms = started;
+    return st_->begin_scan(m);
+  }
   std::unique_ptr<test::fresh_backend> backend_;
   std::string where_;
   std::unique_ptr<store> st_;
@@ -252,13 +260,8 @@ TEST_P(store_test, recorder_commits_in_batches_and_after_a_second) {
 }
 
 TEST_P(store_test, overlapping_scans_do_not_close_what_the_other_one_saw) {
-  scan_meta m;
-  m.targets = {"127.10.0.1"};
-  m.ports = "6379";
-  m.started_ms = t0;
-  auto a = st_->begin_scan(m);
-  m.started_ms = t0 + 10;
-  auto b = st_->begin_scan(m);
+  auto a = begin_one(t0);
+  auto b = begin_one(t0 + 10);
   st_->record(b, std::vector{seen("127.10.0.1", 6379, "redis", "none", "critical", t0 + 20)});
   st_->record(a, std::vector{seen("127.10.0.1", 6379, "redis", "required", "low", t0 + 5)});
   scan_end e;
@@ -279,12 +282,8 @@ TEST_P(store_test, overlapping_scans_do_not_close_what_the_other_one_saw) {
 }
 
 TEST_P(store_test, a_late_older_open_sighting_joins_the_history_but_opens_nothing) {
-  scan_meta m;
-  m.targets = {"127.10.0.1"};
-  m.ports = "6379";
-  m.started_ms = t0;
-  auto a = st_->begin_scan(m);
-  auto b = st_->begin_scan(m);
+  auto a = begin_one(t0);
+  auto b = begin_one(t0);
   st_->record(b, std::vector{seen("127.10.0.1", 6379, "redis", "none", "critical", t0 + day)});
   st_->record(b, std::vector{seen("127.10.0.1", 6379, "redis", "required", "low", t0 + 2 * day)});
   // Older than both, and open: the current state stays the newest sighting's (closed).
