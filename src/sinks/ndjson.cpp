@@ -1,6 +1,5 @@
 #include <array>
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/serializer.hpp>
 #include <ostream>
 
 #include "sinks/sink.hpp"
@@ -18,18 +17,11 @@ class ndjson_sink final : public sink {
  protected:
   void write_(const core::finding& f) override {
     // A finding's object lives and dies here: build it in a stack buffer (a typical finding
-    // fits; a larger one spills to the heap), and stream it out without a string copy.
+    // fits; a larger one spills to the heap). Boost.JSON's operator<< streams it through a
+    // serializer, with no string copy of the line.
     std::array<unsigned char, 4096> arena;
     boost::json::monotonic_resource mr(arena.data(), arena.size());
-    auto o = to_json(f, &mr);
-    boost::json::serializer sr;
-    sr.reset(&o);
-    std::array<char, 2048> chunk;
-    while (!sr.done()) {
-      auto part = sr.read(chunk.data(), chunk.size());
-      out_.write(part.data(), static_cast<std::streamsize>(part.size()));
-    }
-    out_ << '\n';
+    out_ << to_json(f, &mr) << '\n';
     out_.flush();
   }
 
