@@ -3,7 +3,6 @@
 // them) into a fresh SQLite inventory, in batches of the recorder's commit size: once (every
 // service new), then again (every service known). Prints CPU and wall time per pass.
 //   store_record DIR [N]     DIR: an empty scratch directory; N: findings (default 16384)
-#include <malloc.h>
 #include <time.h>
 
 #include <algorithm>
@@ -53,7 +52,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: store_record DIR [N]\n");
     return 2;
   }
-  ::mallopt(M_TRIM_THRESHOLD, 8 << 20);  // as ajar's main() does (src/cli/main.cpp)
+  ajar::inventory::hold_freed_heap();  // as ajar's main() does
   std::uint32_t n = argc > 2 ? static_cast<std::uint32_t>(std::strtoul(argv[2], nullptr, 10)) : 16384;
   auto st = ajar::inventory::store::open(std::string(argv[1]) + "/inventory.db");
   std::vector<std::uint32_t> order(n);

@@ -1,6 +1,7 @@
 #include "inventory/database.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -151,6 +152,8 @@ std::string default_database_path() {
     throw db_error(fmt::format("cannot create '{}': {}", dir, std::strerror(errno)));
   return dir + "/inventory.db";
 }
+
+void hold_freed_heap() noexcept { ::mallopt(M_TRIM_THRESHOLD, 8 << 20); }
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
