@@ -21,18 +21,10 @@ core::status connect_status(int err) {
   return as_connect_status(status_from(boost::system::error_code(err, boost::system::system_category())));
 }
 
-// Events read per epoll_wait; a full batch is followed by another pass, posted, so other work
-// on the thread gets its turn in between.
-constexpr std::size_t batch = 256;
-
 }  // namespace
 
 connector::connector(asio::io_context& ctx, listener& l)
-    : ctx_(ctx), listener_(l), events_(ctx), timer_(ctx) {
-  int epfd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) throw boost::system::system_error(errno, boost::system::system_category(), "epoll_create1");
-  events_.assign(epfd);  // the descriptor owns and closes it
-}
+    : ctx_(ctx), listener_(l), events_(ctx, *this), timer_(ctx) {}
 
 connector::~connector() { close(); }
 
@@ -86,13 +78,9 @@ std::optional<connector::immediate> connector::start(const core::endpoint& to,
   if (::connect(fd, remote.data(), static_cast<socklen_t>(remote.size())) == 0) return immediate{core::status::ok, fd};
   if (errno != EINPROGRESS) return fail(errno);
   auto i = take_slot();
-  epoll_event ev{};
   // One-shot: the one answer that matters is the first; a socket that connected is handed
   // over and must not wake this set again (it leaves it when it is closed).
-  ev.events = EPOLLOUT | EPOLLONESHOT;
-  ev.data.u32 = i;
-  if (::epoll_ctl(events_.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) {
-    int err = errno;
+  if (int err = events_.control(EPOLL_CTL_ADD, fd, EPOLLOUT | EPOLLONESHOT, i); err != 0) {
     slots_[i].next = free_;
     free_ = i;
     return fail(err);
@@ -101,45 +89,16 @@ std::optional<connector::immediate> connector::start(const core::endpoint& to,
   slots_[i].tag = tag;
   slots_[i].deadline = deadline;
   link(i);
-  watch();
+  events_.watch();
   return std::nullopt;
 }
 
-void connector::watch() {
-  if (watching_ || !events_.is_open()) return;
-  watching_ = true;
-  // The reactor watches the epoll descriptor edge-triggered. A wake-up drains the set and queues
-  // this wait again from the same handler, before the reactor polls again, so an answer that
-  // arrives after the drain raises an edge that finds the wait queued. The wait is never
-  // cancelled while connects may still start (a cancelled wait could miss the next edge);
-  // close() ends it.
-  events_.async_wait(asio::posix::descriptor_base::wait_read,
-                     [this](const boost::system::error_code& ec) { on_events(ec); });
+void connector::on_event(const epoll_event& ev) {
+  finish(static_cast<std::uint32_t>(ev.data.u64), ev.events);
 }
 
-void connector::on_events(const boost::system::error_code& ec) {
-  watching_ = false;
-  if (ec) return;  // closed
-  pump();
-}
-
-void connector::pump() {
-  if (!events_.is_open()) return;
-  if (drain()) {
-    // A full batch: more may be waiting. Read on after the other work queued on this thread;
-    // the set is level-triggered inside, so nothing is missed meanwhile.
-    asio::post(ctx_, [this] { pump(); });
-    return;
-  }
+void connector::drained() {
   if (in_flight_ == 0) idle();
-  watch();
-}
-
-bool connector::drain() {
-  std::array<epoll_event, batch> evs;
-  int n = ::epoll_wait(events_.native_handle(), evs.data(), static_cast<int>(evs.size()), 0);
-  for (int k = 0; k < n; ++k) finish(evs[static_cast<std::size_t>(k)].data.u32, evs[static_cast<std::size_t>(k)].events);
-  return n == static_cast<int>(evs.size());
 }
 
 void connector::finish(std::uint32_t i, std::uint32_t events) {
@@ -204,8 +163,7 @@ void connector::close() noexcept {
     i = next;
   }
   idle();
-  boost::system::error_code ignored;
-  events_.close(ignored);  // the pending wait ends with operation_aborted
+  events_.close();
 }
 
 }  // namespace ajar::net

@@ -19,15 +19,15 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/finding.hpp"
+#include "net/event_set.hpp"
 #include "net/with_timeout.hpp"
 
 namespace ajar::net {
 
-class connector {
+class connector final : event_set::handler {
  public:
   // Told when a connect started by start() finished: `st` ok with `fd` a connected,
   // non-blocking socket that the listener now owns; otherwise why not (refused, unreachable,
@@ -74,10 +74,8 @@ class connector {
   std::uint32_t take_slot();
   void link(std::uint32_t i);
   void release(std::uint32_t i);  // unlinks and frees; the fd is the caller's
-  void watch();
-  void on_events(const boost::system::error_code& ec);
-  void pump();
-  bool drain();  // true when a full batch came back (more may be waiting)
+  void on_event(const epoll_event& ev) override;
+  void drained() override;
   void finish(std::uint32_t i, std::uint32_t events);
   void arm_timer();
   void on_timer();
@@ -85,8 +83,7 @@ class connector {
 
   asio::io_context& ctx_;
   listener& listener_;
-  asio::posix::stream_descriptor events_;  // the epoll set
-  bool watching_ = false;
+  event_set events_;
   asio::steady_timer timer_;
   clock::time_point armed_for_ = clock::time_point::max();
   std::vector<slot> slots_;

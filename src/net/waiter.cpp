@@ -1,0 +1,137 @@
+#include "net/waiter.hpp"
+
+#include <cerrno>
+
+#include <boost/asio/post.hpp>
+
+namespace ajar::net {
+
+namespace {
+std::uint64_t key(std::uint32_t slot, std::uint32_t generation) {
+  return static_cast<std::uint64_t>(generation) << 32U | slot;
+}
+}  // namespace
+
+waiter::waiter(asio::io_context& ctx, listener& l) : ctx_(ctx), listener_(l), events_(ctx, *this), timer_(ctx) {}
+
+waiter::~waiter() { close(); }
+
+std::uint32_t waiter::take_slot() {
+  if (free_ != none) {
+    auto i = free_;
+    free_ = slots_[i].next_free;
+    return i;
+  }
+  slots_.emplace_back();
+  return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+void waiter::free_slot(std::uint32_t i) {
+  auto& s = slots_[i];
+  s.fd = -1;
+  ++s.generation;
+  s.next_free = free_;
+  free_ = i;
+  --waiting_;
+}
+
+void waiter::wait(int fd, clock::time_point until, std::uint32_t tag) {
+  auto i = take_slot();
+  auto& s = slots_[i];
+  s.fd = fd;
+  s.tag = tag;
+  ++waiting_;
+  // One-shot: the first sign of life is the answer. A descriptor still registered from an
+  // earlier wait that timed out is re-armed with the new key.
+  constexpr std::uint32_t events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  int err = events_.control(EPOLL_CTL_ADD, fd, events, key(i, s.generation));
+  if (err == EEXIST) err = events_.control(EPOLL_CTL_MOD, fd, events, key(i, s.generation));
+  if (err != 0) {
+    // Cannot watch it (out of memory, a descriptor already closed): answer "look now", later,
+    // and the read that follows says what is wrong.
+    free_slot(i);
+    asio::post(ctx_, [this, tag] {
+      if (events_.is_open()) listener_.ready(tag, false);
+    });
+    return;
+  }
+  deadlines_.push(due{until, i, s.generation});
+  arm_timer();
+  events_.watch();
+}
+
+void waiter::on_event(const epoll_event& ev) {
+  auto i = static_cast<std::uint32_t>(ev.data.u64);
+  auto generation = static_cast<std::uint32_t>(ev.data.u64 >> 32U);
+  if (i >= slots_.size() || slots_[i].fd < 0 || slots_[i].generation != generation) return;  // stale
+  answer(i, false);
+}
+
+void waiter::drained() {
+  if (waiting_ == 0) idle();
+}
+
+void waiter::answer(std::uint32_t i, bool timed_out) {
+  auto tag = slots_[i].tag;
+  free_slot(i);
+  listener_.ready(tag, timed_out);
+}
+
+void waiter::arm_timer() {
+  // Deadlines of waits already answered are dropped as they come to the top.
+  while (!deadlines_.empty()) {
+    const auto& top = deadlines_.top();
+    if (slots_[top.slot].fd >= 0 && slots_[top.slot].generation == top.generation) break;
+    deadlines_.pop();
+  }
+  if (deadlines_.empty()) return;
+  auto at = deadlines_.top().at;
+  if (at >= armed_for_) return;  // the timer fires no later than that already
+  armed_for_ = at;
+  timer_.expires_at(at);  // cancels an earlier wait, whose handler sees operation_aborted
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // re-armed or cancelled; whoever did it owns armed_for_
+    armed_for_ = clock::time_point::max();
+    on_timer();
+  });
+}
+
+void waiter::on_timer() {
+  // Collect first, then tell: a listener may start waits, which must not time out in this pass.
+  auto now = clock::now();
+  std::vector<std::uint32_t> expired;
+  while (!deadlines_.empty() && deadlines_.top().at <= now) {
+    auto d = deadlines_.top();
+    deadlines_.pop();
+    if (slots_[d.slot].fd >= 0 && slots_[d.slot].generation == d.generation) expired.push_back(d.slot);
+  }
+  std::vector<std::uint32_t> tags;
+  tags.reserve(expired.size());
+  for (auto i : expired) {
+    tags.push_back(slots_[i].tag);
+    free_slot(i);
+  }
+  for (auto tag : tags) {
+    if (!events_.is_open()) return;  // closed by a listener
+    listener_.ready(tag, true);
+  }
+  if (waiting_ > 0) arm_timer(); else idle();
+}
+
+void waiter::idle() {
+  if (waiting_ > 0) return;
+  deadlines_ = {};
+  // An armed timer would keep the io_context busy until it fired.
+  if (armed_for_ == clock::time_point::max()) return;
+  armed_for_ = clock::time_point::max();
+  timer_.cancel();
+}
+
+void waiter::close() noexcept {
+  for (std::uint32_t i = 0; i < slots_.size(); ++i)
+    if (slots_[i].fd >= 0) free_slot(i);
+  idle();
+  events_.close();
+}
+
+}  // namespace ajar::net
