@@ -6,6 +6,15 @@ namespace ajar::net {
 
 asio::awaitable<core::status> session::send(std::string_view bytes) {
   if (!client_cert_refusal_.empty()) co_return core::status::tls_client_cert_required;
+  if (!presend_.empty()) {
+    bool same = bytes == presend_;
+    auto written = presend_written_;
+    presend_.clear();
+    if (same) {
+      if (written >= bytes.size() || presend_status_ != core::status::ok) co_return presend_status_;
+      bytes.remove_prefix(written);
+    }
+  }
   auto st = co_await do_send(bytes);
   co_return client_cert_refusal_.empty() ? st : core::status::tls_client_cert_required;
 }

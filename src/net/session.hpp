@@ -77,6 +77,18 @@ class session {
   // "ip:port" of the peer, for protocols that name it (HTTP Host).
   [[nodiscard]] virtual std::string peer() const { return "localhost"; }
 
+  // The engine already wrote `bytes` on this connection, before the session existed (a probe's
+  // opening request, sent while net::waiter held the connection): the first send() of exactly
+  // these bytes answers `status` without writing them again (or writes what is left when only
+  // `written` of them went out). A first send() of other bytes drops the mark and goes out as
+  // asked; probes declare their opening (probes::probe::opening), and a test holds every one of
+  // them to it.
+  void already_sent(std::string bytes, std::size_t written, core::status status) {
+    presend_ = std::move(bytes);
+    presend_written_ = written;
+    presend_status_ = status;
+  }
+
   // Reads until `parse` (std::string_view -> wire::parsed<T>) yields a value or an error.
   template <class T, class Parse>
   asio::awaitable<read_outcome<T>> read(Parse parse) {
@@ -132,6 +144,9 @@ class session {
   std::optional<core::certificate> certificate_;
   std::string_view client_cert_refusal_;  // static text, see client_cert_refusal()
   unsigned reopens_ = 0;
+  std::string presend_;  // see already_sent()
+  std::size_t presend_written_ = 0;
+  core::status presend_status_ = core::status::ok;
 };
 
 }  // namespace ajar::net

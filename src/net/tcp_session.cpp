@@ -162,7 +162,13 @@ void tcp_session::arm() {
 
 void tcp_session::set_deadline(clock::time_point d) {
   deadline_ = d;
-  expired_ = false;
+  // Past already (a probe started after its wait for the first byte timed out): every operation
+  // fails at once, so the probe ends without suspending.
+  expired_ = d <= clock::now();
+  if (expired_) {
+    watchdog_.cancel();
+    return;
+  }
   arm();  // expires_at cancels the previous wait
 }
 
@@ -270,12 +276,15 @@ asio::awaitable<core::status> tcp_session::do_reopen() {
   co_return core::status::ok;
 }
 
+std::string peer_name(const asio::ip::address& ip, std::uint16_t port) {
+  return ip.is_v6() ? fmt::format("[{}]:{}", ip.to_string(), port) : fmt::format("{}:{}", ip.to_string(), port);
+}
+
 std::string tcp_session::peer() const {
   boost::system::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   if (ec) return "localhost";
-  return ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
-                              : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+  return peer_name(ep.address(), ep.port());
 }
 
 asio::awaitable<core::status> tcp_session::do_start_tls(std::optional<core::certificate>& cert) {

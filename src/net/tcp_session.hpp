@@ -33,6 +33,10 @@ constexpr core::status as_connect_status(core::status st) noexcept {
 
 asio::ip::address to_asio(const core::ip_address& a);
 
+// "ip:port" ("[ip6]:port"): how tcp_session::peer() names its peer, for requests that carry it
+// (the HTTP Host header) and are built before a session exists.
+std::string peer_name(const asio::ip::address& ip, std::uint16_t port);
+
 // Binds socket `fd` to `source` with IP_BIND_ADDRESS_NO_PORT, so the kernel picks the port at
 // connect() per 4-tuple; without it bind() reserves a port per socket up front and a scan runs
 // out of ephemeral ports at ~28k connections. 0, or the errno of bind().
@@ -60,7 +64,8 @@ class tcp_session final : public session {
                                             clock::time_point deadline,
                                             std::size_t byte_budget = default_byte_budget);
 
-  // Moves the deadline; operations in progress are bound by the new one.
+  // Moves the deadline; operations in progress are bound by the new one. A deadline already
+  // past fails the next operation at once, without waiting for the watchdog.
   void set_deadline(clock::time_point d);
   [[nodiscard]] clock::time_point deadline() const noexcept { return deadline_; }
   [[nodiscard]] std::string peer() const override;

@@ -47,6 +47,11 @@ bool is_es_refusal(const http::response& r) {
          r.header("x-elastic-product").has_value();
 }
 
+const http::request& root() {
+  static const http::request r("GET", "/");
+  return r;
+}
+
 class es_probe final : public probe {
  public:
   [[nodiscard]] const probe_info& info() const noexcept override {
@@ -56,11 +61,14 @@ class es_probe final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return root().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request root("GET", "/");
     static const http::request indices("GET", "/_cat/indices?format=json&bytes=b&h=index,docs.count,store.size");
     core::observation obs;
-    auto first = co_await http::exchange(s, root);
+    auto first = co_await http::exchange(s, root());
     if (!first.ok()) {
       http::note_not_identified(obs, first);
       co_return obs;

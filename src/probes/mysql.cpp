@@ -284,6 +284,8 @@ class mysql_probe_impl final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override { return std::string(); }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     auto first = co_await s.read<my::packet>(my::parse_packet);

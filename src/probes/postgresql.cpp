@@ -160,6 +160,8 @@ class postgresql_probe_impl final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override { return startup_request(); }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation obs;
     obs.end = co_await s.send(startup_request());

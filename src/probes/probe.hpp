@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 
@@ -51,6 +53,14 @@ class probe {
   virtual ~probe() = default;
   [[nodiscard]] virtual const probe_info& info() const noexcept = 0;
   virtual asio::awaitable<result> run(net::session& s) const = 0;
+  // What run() does first on a fresh plain connection to `peer` ("ip:port", as
+  // net::session::peer() names it), when that does not depend on anything the peer says: the
+  // request run() sends first, or "" when run() first reads (the server speaks first). The
+  // engine then sends it itself and waits for the peer's first byte without starting run()
+  // (net::waiter), so a peer that never answers costs no coroutine frames; run() later finds
+  // the request sent (session::already_sent) and the answer waiting. nullopt (the default):
+  // run() starts at once. tests/unit/probe_opening_test.cpp holds every probe to its word.
+  [[nodiscard]] virtual std::optional<std::string> opening(std::string_view /*peer*/) const { return std::nullopt; }
 };
 
 }  // namespace ajar::probes

@@ -154,6 +154,10 @@ class redis final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return std::string(info_request);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "redis";
