@@ -1,11 +1,17 @@
 #include "engine/endpoint.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <optional>
 #include <string>
 
+#include <boost/asio/co_spawn.hpp>
 #include <fmt/format.h>
 
 #include "net/tcp_session.hpp"
@@ -18,16 +24,15 @@ namespace {
 using net::clock;
 using session_ptr = std::unique_ptr<net::tcp_session>;
 
+// What a probe's coroutine needs of its endpoint beyond the session: a TLS retry connects again.
 struct context {
   const core::endpoint& ep;
   const scan_options& o;
   net::token_bucket& bucket;
-  // The connection the runner made; the first open_connection takes it.
-  mutable session_ptr first;
 };
 
-// One paced connect. The endpoint's first connect, with its retries, is the runner's
-// (net::connector); these are the further ones, for the next probe.
+// One paced connect, for a probe's TLS retry. The others are the runner's (net::connector): the
+// endpoint's first connect, with its retries, and one per further step (endpoint_host::reconnect).
 boost::asio::awaitable<std::pair<core::status, session_ptr>> connect(const context& c, clock::time_point deadline) {
   co_await c.bucket.acquire();
   co_return co_await net::tcp_session::connect(c.ep, clock::now() + c.o.connect_timeout, deadline, c.o.source);
@@ -116,14 +121,6 @@ bool claims_port(const probes::probe& p, std::uint16_t port) {
   return std::find(ports.begin(), ports.end(), port) != ports.end();
 }
 
-// The connection for the next probe: the runner's first one, then new ones (a port that
-// accepted once is not retried: a timeout now is the peer's answer).
-boost::asio::awaitable<session_ptr> open_connection(const context& c, clock::time_point deadline) {
-  if (c.first) co_return std::move(c.first);
-  auto [st, session] = co_await connect(c, deadline);
-  if (st != core::status::ok) co_return nullptr;
-  co_return std::move(session);
-}
 
 // What the conversation on `s` showed before it is closed: whether the peer sent anything, and
 // its first bytes.
@@ -197,114 +194,38 @@ std::string quote(std::string_view bytes) {
   return out;
 }
 
-// Where identification stands: the observation once a probe recognised the service, else how
-// the last conversation ended and what the peer said unasked.
-struct identify_result {
-  core::observation_ptr found;
-  core::status last_end = core::status::ok;
-  std::string note;
-};
 
-// The three steps of identification on any port (docs/ARCHITECTURE.md): the probes that claim
-// the port, each on a fresh connection; then one connection that listens for a banner and
-// hands it to the probe the banner names; then the client-first probes in `candidates` order
-// (cheapest first), the first of them on the connection that stayed silent.
-boost::asio::awaitable<identify_result> identify(const context& c, clock::time_point deadline,
-                                                 const std::vector<const probes::probe*>& candidates,
-                                                 endpoint_outcome& out) {
-  identify_result r;
-  std::string first;
-  auto tried = [&](const probes::probe* p) {
-    return claims_port(*p, c.ep.port);  // claimants ran in step 1
-  };
-  // 1. Claimants: half the time left each (all of it for the last candidate), so a peer that
-  //    never answers the expected protocol -- a Redis on 5432 ignores a PostgreSQL startup
-  //    message -- cannot eat the deadline before the others have their turn.
-  std::size_t i = 0;
-  for (; i < candidates.size() && claims_port(*candidates[i], c.ep.port); ++i) {
-    auto now = clock::now();
-    if (now >= deadline) co_return r;
-    auto session = co_await open_connection(c, deadline);
-    if (!session) co_return r;  // closed, filtered, or gone between probes
-    auto probe_deadline = i + 1 == candidates.size() ? deadline : now + (deadline - now) / 2;
-    auto obs = co_await run_on(*candidates[i], std::move(session), c, probe_deadline, out, first);
-    r.last_end = obs->end;
-    if (obs->identified) {
-      r.found = std::move(obs);
-      co_return r;
-    }
-  }
-  if (i == candidates.size()) co_return r;
+// The conversations that run once the peer has said something (or the time to wait for it is
+// up). Each is a coroutine that lives only that long; the endpoint_scan that spawns it outlives
+// it (the runner destroys a scan only when it is done, and drops the io_context's pending
+// coroutines, unrun, only after every scan is gone).
 
-  // 2. Listen briefly; a banner routes to its probe, which reads it from the same connection.
-  auto now = clock::now();
-  if (now >= deadline) co_return r;
-  session_ptr silent = co_await open_connection(c, deadline);
-  if (!silent) co_return r;
-  auto listening = clock::now();
-  auto h = co_await listen(*silent, std::min(now + banner_window, now + (deadline - now) / 4));
-  out.spoke = out.spoke || silent->bytes_received() > 0;
-  if (h == heard::banner) {
-    const auto* routed = by_name(candidates, route_banner(silent->buffer()));
-    r.note = fmt::format("it spoke first: \"{}\"", quote(silent->buffer()));
-    if (routed == nullptr || tried(routed)) {
-      // A banner no probe (or only a claimant that already failed) owns: the client-first
-      // probes would only be talking over it.
-      silent->abort();
-      co_return r;
-    }
-    auto obs = co_await run_on(*routed, std::move(silent), c, deadline, out, first);
-    r.last_end = obs->end;
-    if (obs->identified) r.found = std::move(obs);
-    co_return r;
-  }
-  if (h == heard::closed) {
-    r.last_end = core::status::connection_closed;
-    silent.reset();
-    // Closed at once, before we said anything (tcpwrappers, a connection limit): it will close
-    // on every probe the same way. A close after a while may be an idle timeout: go on.
-    if (clock::now() - listening < banner_window / 4) {
-      r.note = "it closed the connection at once, before any request";
-      co_return r;
-    }
-  }
+boost::asio::awaitable<core::observation_ptr> converse(const probes::probe& p, session_ptr s, context c,
+                                                       clock::time_point probe_deadline, endpoint_outcome& out,
+                                                       std::string& first) {
+  co_return co_await run_on(p, std::move(s), c, probe_deadline, out, first);
+}
 
-  // 3. The client-first rest, sharing the time left fairly.
-  std::vector<const probes::probe*> rest;
-  for (std::size_t k = i; k < candidates.size(); ++k)
-    if (!candidates[k]->info().server_speaks_first) rest.push_back(candidates[k]);
-  bool all_silent = h == heard::silence;
-  for (std::size_t k = 0; k < rest.size(); ++k) {
-    now = clock::now();
-    if (now >= deadline) co_return r;
-    session_ptr session = std::move(silent);
-    if (!session) session = co_await open_connection(c, deadline);
-    if (!session) co_return r;
-    auto left = static_cast<long>(rest.size() - k);
-    auto probe_deadline = left == 1 ? deadline : now + (deadline - now) / left;
-    auto obs = co_await run_on(*rest[k], std::move(session), c, probe_deadline, out, first);
-    r.last_end = obs->end;
-    if (obs->identified) {
-      r.found = std::move(obs);
-      co_return r;
-    }
-    all_silent = all_silent && first.empty() && obs->end == core::status::io_timeout;
-    if (all_silent && k + 1 >= silent_give_up && k + 1 < rest.size()) {
-      r.note = fmt::format("silent: no banner and no answer to {} requests", k + 1);
-      co_return r;
-    }
-    // A greeting that came after the window: give it to its probe on a fresh connection.
-    const auto* late = by_name(candidates, route_banner(first));
-    if (late != nullptr && late->info().server_speaks_first && !tried(late)) {
-      auto s = co_await open_connection(c, deadline);
-      if (!s) co_return r;
-      auto routed = co_await run_on(*late, std::move(s), c, deadline, out, first);
-      r.last_end = routed->end;
-      if (routed->identified) r.found = std::move(routed);
-      co_return r;
-    }
+// After the banner listen heard something: reads the banner and hands it to the probe it names,
+// on the same connection.
+boost::asio::awaitable<heard> hear(session_ptr s, clock::time_point until, clock::time_point deadline, context c,
+                                   const std::vector<const probes::probe*>& candidates, endpoint_outcome& out,
+                                   endpoint_scan::progress& r, std::string& first) {
+  auto h = co_await listen(*s, until);
+  out.spoke = out.spoke || s->bytes_received() > 0;
+  if (h != heard::banner) co_return h;
+  const auto* routed = by_name(candidates, route_banner(s->buffer()));
+  r.note = fmt::format("it spoke first: \"{}\"", quote(s->buffer()));
+  if (routed == nullptr || claims_port(*routed, c.ep.port)) {
+    // A banner no probe (or only a claimant that already failed) owns: the client-first
+    // probes would only be talking over it.
+    s->abort();
+    co_return h;
   }
-  co_return r;
+  auto obs = co_await run_on(*routed, std::move(s), c, deadline, out, first);
+  r.last_end = obs->end;
+  if (obs->identified) r.found = std::move(obs);
+  co_return h;
 }
 
 // The order client-first probes are tried in on a port none of them claims: short requests
@@ -386,7 +307,7 @@ std::vector<const probes::probe*> candidate_order(std::uint16_t port, const scan
 namespace {
 
 // The row for an open port nothing recognised (--all only).
-core::observation_ptr unknown_service(const identify_result& r) {
+core::observation_ptr unknown_service(const endpoint_scan::progress& r) {
   auto unknown = std::make_unique<core::observation>();
   unknown->service = "unknown";
   unknown->evidence = r.note.empty()
@@ -398,39 +319,268 @@ core::observation_ptr unknown_service(const identify_result& r) {
   return unknown;
 }
 
+// Closes a connection no session took, with RST as tcp_session::abort does (no TIME_WAIT).
+void drop(int fd) noexcept {
+  if (fd < 0) return;
+  linger l{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  ::close(fd);
+}
+
 bool listed(const core::observation& found, const scan_options& o) {
   bool quiet = std::find(only_under_all.begin(), only_under_all.end(), found.service) != only_under_all.end();
   return !quiet || o.all;
 }
 
-// A probe that needs a second connection after identifying (ZooKeeper's session step).
-boost::asio::awaitable<void> follow_up(core::observation& found, const probes::probe& more, const context& c,
-                                       clock::time_point deadline, endpoint_outcome& out) {
-  auto session = co_await open_connection(c, deadline);
-  if (!session) co_return;
-  std::string first;
-  auto obs = co_await run_on(more, std::move(session), c, deadline, out, first);
-  merge_follow_up(found, std::move(*obs));
-}
-
 }  // namespace
 
-boost::asio::awaitable<endpoint_outcome> scan_endpoint(core::endpoint ep, const scan_options& o,
-                                                       net::token_bucket& bucket,
-                                                       const std::vector<const probes::probe*>& candidates,
-                                                       session_ptr first, clock::time_point deadline) {
-  endpoint_outcome out;
-  out.open = true;
-  context c{ep, o, bucket, std::move(first)};
-  auto r = co_await identify(c, deadline, candidates, out);
-  if (r.found) {
-    const auto* more = probes::follow_up_of(r.found->service);
-    if (more != nullptr && clock::now() < deadline) co_await follow_up(*r.found, *more, c, deadline, out);
-    if (listed(*r.found, o)) out.observation = std::move(r.found);
-  } else if (out.open && o.all) {
-    out.observation = unknown_service(r);
+endpoint_scan::endpoint_scan(const core::endpoint& ep, const scan_options& o,
+                             const std::vector<const probes::probe*>& candidates, clock::time_point deadline,
+                             endpoint_host& host, std::uint32_t tag)
+    : ep_(ep), o_(o), candidates_(candidates), deadline_(deadline), host_(host), tag_(tag) {
+  out_.open = true;
+}
+
+endpoint_scan::~endpoint_scan() { drop(fd_); }
+
+// The three steps of identification on any port (docs/ARCHITECTURE.md): the probes that claim
+// the port, each on a fresh connection; then one connection that listens for a banner and
+// hands it to the probe the banner names; then the client-first probes in `candidates` order
+// (cheapest first), the first of them on the connection that stayed silent. Every step that
+// needs a connection makes it (need_connection), runs (on_connection), and comes back to
+// after_probe or after_listen. Each call ends in one hand-over to the host (reconnect, wait,
+// done) or to a coroutine, and touches nothing after it: the host may answer, or destroy this
+// scan, from inside.
+
+void endpoint_scan::start(int fd) {
+  fd_ = fd;
+  next_claimant();
+}
+
+// 1. Claimants: half the time left each (all of it for the last candidate), so a peer that
+//    never answers the expected protocol -- a Redis on 5432 ignores a PostgreSQL startup
+//    message -- cannot eat the deadline before the others have their turn.
+void endpoint_scan::next_claimant() {
+  stage_ = stage::claimants;
+  if (at_ == candidates_.size()) return finish_identify();
+  if (!claims_port(*candidates_[at_], ep_.port)) return begin_listen();
+  step_start_ = clock::now();
+  if (step_start_ >= deadline_) return finish_identify();
+  probe_ = candidates_[at_];
+  need_connection();
+}
+
+// 2. Listen briefly; a banner routes to its probe, which reads it from the same connection.
+void endpoint_scan::begin_listen() {
+  stage_ = stage::listen;
+  step_start_ = clock::now();
+  if (step_start_ >= deadline_) return finish_identify();
+  need_connection();
+}
+
+// 3. The client-first rest, sharing the time left fairly.
+void endpoint_scan::begin_rest() {
+  stage_ = stage::rest;
+  rest_n_ = 0;
+  for (auto k = at_; k < candidates_.size(); ++k)
+    if (!candidates_[k]->info().server_speaks_first) ++rest_n_;
+  k_ = 0;
+  --at_;  // next_rest() looks from the one after
+  next_rest();
+}
+
+void endpoint_scan::next_rest() {
+  do ++at_;
+  while (at_ < candidates_.size() && candidates_[at_]->info().server_speaks_first);
+  if (k_ == rest_n_ || at_ >= candidates_.size()) return finish_identify();
+  step_start_ = clock::now();
+  if (step_start_ >= deadline_) return finish_identify();
+  probe_ = candidates_[at_];
+  need_connection();
+}
+
+void endpoint_scan::need_connection() {
+  if (fd_ >= 0) return on_connection();  // the runner's first one, or the one that stayed silent
+  host_.reconnect(tag_);
+}
+
+void endpoint_scan::connected(core::status st, int fd) {
+  if (st != core::status::ok) {
+    // Closed, filtered, or gone between probes.
+    if (stage_ == stage::follow_up) return finish();
+    return finish_identify();
   }
-  co_return out;
+  fd_ = fd;
+  on_connection();
+}
+
+void endpoint_scan::on_connection() {
+  switch (stage_) {
+    case stage::claimants:
+      until_ = at_ + 1 == candidates_.size() ? deadline_ : step_start_ + (deadline_ - step_start_) / 2;
+      return start_probe();
+    case stage::listen:
+      listening_ = clock::now();
+      until_ = std::min(step_start_ + banner_window, step_start_ + (deadline_ - step_start_) / 4);
+      return host_.wait(tag_, fd_, until_);
+    case stage::rest: {
+      auto left = static_cast<long>(rest_n_ - k_);
+      until_ = left == 1 ? deadline_ : step_start_ + (deadline_ - step_start_) / left;
+      return start_probe();
+    }
+    case stage::late:
+    case stage::follow_up:
+      until_ = deadline_;
+      return start_probe();
+  }
+}
+
+// Sends the probe's opening itself and waits for the answer without the probe's coroutine, when
+// the probe declares one (probes::probe::opening); otherwise starts the probe now.
+void endpoint_scan::start_probe() {
+  opening_.clear();
+  opening_written_ = 0;
+  opening_status_ = core::status::ok;
+  std::optional<std::string> opening;
+  if (probe_->info().transport != probes::transport::tls) {
+    opening = probe_->opening(net::peer_name(net::to_asio(ep_.ip), ep_.port));
+  }
+  if (!opening) return spawn_probe();
+  if (!opening->empty()) {
+    auto n = ::send(fd_, opening->data(), opening->size(), MSG_NOSIGNAL);
+    opening_ = std::move(*opening);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+      // Refused already (a reset, a close): the probe's send sees it, and the probe may still
+      // read what the peer said before it went (Redis' -DENIED).
+      opening_status_ = net::status_from(boost::system::error_code(errno, boost::system::system_category()));
+      return spawn_probe();
+    }
+    opening_written_ = n < 0 ? 0 : static_cast<std::size_t>(n);
+    if (opening_written_ < opening_.size()) return spawn_probe();  // the probe sends the rest
+  }
+  host_.wait(tag_, fd_, until_);
+}
+
+void endpoint_scan::ready(bool timed_out) {
+  if (stage_ != stage::listen) return spawn_probe();  // the probe finds its answer, or its time up
+  if (!timed_out) return spawn_listen();
+  // Silence: the connection is kept for the first client-first probe.
+  all_silent_ = true;
+  begin_rest();
+}
+
+std::unique_ptr<net::tcp_session> endpoint_scan::take_session() {
+  int fd = std::exchange(fd_, -1);
+  return net::tcp_session::adopt(host_.context(), fd, ep_, o_.source, deadline_);
+}
+
+void endpoint_scan::spawn_probe() {
+  auto session = take_session();
+  if (!session) return after_probe(ended(core::status::error));
+  if (!opening_.empty()) session->already_sent(std::move(opening_), opening_written_, opening_status_);
+  boost::asio::co_spawn(host_.context(),
+                        converse(*probe_, std::move(session), context{ep_, o_, host_.bucket()}, until_, out_, first_),
+                        [this](std::exception_ptr e, core::observation_ptr obs) {
+                          if (e) return fail();
+                          after_probe(std::move(obs));
+                        });
+}
+
+void endpoint_scan::spawn_listen() {
+  auto session = take_session();
+  if (!session) return after_listen(static_cast<int>(heard::closed));
+  boost::asio::co_spawn(host_.context(),
+                        hear(std::move(session), until_, deadline_, context{ep_, o_, host_.bucket()}, candidates_,
+                             out_, r_, first_),
+                        [this](std::exception_ptr e, heard h) {
+                          if (e) return fail();
+                          after_listen(static_cast<int>(h));
+                        });
+}
+
+void endpoint_scan::after_listen(int h) {
+  switch (static_cast<heard>(h)) {
+    case heard::banner:
+      return finish_identify();  // hear() ran the probe the banner named, if any
+    case heard::closed:
+      r_.last_end = core::status::connection_closed;
+      // Closed at once, before we said anything (tcpwrappers, a connection limit): it will close
+      // on every probe the same way. A close after a while may be an idle timeout: go on.
+      if (clock::now() - listening_ < banner_window / 4) {
+        r_.note = "it closed the connection at once, before any request";
+        return finish_identify();
+      }
+      return begin_rest();
+    case heard::silence:
+      // Woken, then nothing came before the window closed: the session is gone with the
+      // coroutine, so the first client-first probe connects again.
+      all_silent_ = true;
+      return begin_rest();
+  }
+}
+
+void endpoint_scan::after_probe(core::observation_ptr obs) {
+  if (stage_ == stage::follow_up) {
+    merge_follow_up(*r_.found, std::move(*obs));
+    return finish();
+  }
+  r_.last_end = obs->end;
+  if (obs->identified) {
+    r_.found = std::move(obs);
+    return finish_identify();
+  }
+  switch (stage_) {
+    case stage::claimants:
+      ++at_;
+      return next_claimant();
+    case stage::rest: {
+      ++k_;
+      all_silent_ = all_silent_ && first_.empty() && obs->end == core::status::io_timeout;
+      if (all_silent_ && k_ >= silent_give_up && k_ < rest_n_) {
+        r_.note = fmt::format("silent: no banner and no answer to {} requests", k_);
+        return finish_identify();
+      }
+      // A greeting that came after the window: give it to its probe on a fresh connection.
+      const auto* late = by_name(candidates_, route_banner(first_));
+      if (late != nullptr && late->info().server_speaks_first && !claims_port(*late, ep_.port)) {
+        stage_ = stage::late;
+        probe_ = late;
+        return need_connection();
+      }
+      return next_rest();
+    }
+    default:
+      return finish_identify();
+  }
+}
+
+void endpoint_scan::finish_identify() {
+  drop(std::exchange(fd_, -1));
+  if (r_.found) {
+    // A probe that needs a second connection after identifying (ZooKeeper's session step).
+    const auto* more = probes::follow_up_of(r_.found->service);
+    if (more != nullptr && clock::now() < deadline_) {
+      stage_ = stage::follow_up;
+      probe_ = more;
+      first_.clear();
+      return need_connection();
+    }
+  }
+  finish();
+}
+
+void endpoint_scan::finish() {
+  if (r_.found) {
+    if (listed(*r_.found, o_)) out_.observation = std::move(r_.found);
+  } else if (out_.open && o_.all) {
+    out_.observation = unknown_service(r_);
+  }
+  host_.done(tag_);
+}
+
+void endpoint_scan::fail() {
+  failed_ = true;
+  host_.done(tag_);
 }
 
 }  // namespace ajar::engine

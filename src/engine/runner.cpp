@@ -2,10 +2,6 @@
 
 #include <time.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include <fmt/format.h>
 
 #include "engine/endpoint.hpp"
@@ -184,13 +180,14 @@ void slice_runner::fill() {
       j = free_jobs_.back();
       free_jobs_.pop_back();
     }
-    jobs_[j] = job{*item};
+    jobs_[j] = job{*item, {}, 0, nullptr};
     in_flight_.insert(item->position);
     if (acquire_host(item->where.ip, j)) ready_.push_back(j);
   }
   filling_ = false;
   if (done()) {  // nothing left: let ctx_.run() return
     connector_.close();
+    waiter_.close();
     widen_.cancel();
   }
 }
@@ -224,27 +221,12 @@ void slice_runner::launch(std::uint32_t j) {
 
 void slice_runner::connected(std::uint32_t j, core::status st, int fd) {
   auto& jb = jobs_[j];
+  if (jb.scan) return jb.scan->connected(st, fd);  // a further connection for its next step
   if (st == core::status::ok) {
-    auto session = net::tcp_session::adopt(ctx_, fd, jb.item.where, options_.source, jb.deadline);
-    if (!session) {
-      endpoint_outcome out;
-      out.connect_status = core::status::error;
-      finish(j, out);
-      return;
-    }
     auto [slot, fresh] = candidates_.try_emplace(jb.item.where.port);
     if (fresh) slot->second = candidate_order(jb.item.where.port, options_);
-    asio::co_spawn(ctx_,
-                   scan_endpoint(jb.item.where, options_, bucket_, slot->second, std::move(session), jb.deadline),
-                   [this, j](std::exception_ptr e, endpoint_outcome out) {
-                     if (e) {  // a probe bug must not lose the endpoint or stall the scan
-                       out = endpoint_outcome{};
-                       out.open = true;
-                       ++shared_.errors;
-                     }
-                     finish(j, out);
-                   });
-    return;
+    jb.scan = std::make_unique<endpoint_scan>(jb.item.where, options_, slot->second, jb.deadline, *this, j);
+    return jb.scan->start(fd);
   }
   // A lost SYN is retried; a refusal is an answer.
   if (st == core::status::connect_timeout && jb.attempts <= options_.retries && net::clock::now() < jb.deadline) {
@@ -254,6 +236,28 @@ void slice_runner::connected(std::uint32_t j, core::status st, int fd) {
   }
   endpoint_outcome out;
   out.connect_status = st;
+  finish(j, out);
+}
+
+void slice_runner::reconnect(std::uint32_t j) {
+  ready_.push_back(j);  // it holds its host slot already; it waits for a token like any connect
+  fill();
+}
+
+void slice_runner::wait(std::uint32_t j, int fd, net::clock::time_point until) { waiter_.wait(fd, until, j); }
+
+void slice_runner::ready(std::uint32_t j, bool timed_out) { jobs_[j].scan->ready(timed_out); }
+
+void slice_runner::done(std::uint32_t j) {
+  // The scan calls this last, and is destroyed at the end of it.
+  auto scan = std::move(jobs_[j].scan);
+  endpoint_outcome out;
+  if (scan->failed()) {  // a probe bug must not lose the endpoint or stall the scan
+    out.open = true;
+    ++shared_.errors;
+  } else {
+    out = std::move(scan->outcome());
+  }
   finish(j, out);
 }
 

@@ -5,8 +5,10 @@
 //
 // A job is one endpoint. It waits for its address's per-host slot, then for a token, then
 // connects through the connector -- no coroutine yet: most endpoints of a scan end right there,
-// refused or silent, and cost only the system calls. A connection that opens becomes a
-// coroutine (scan_endpoint) that identifies the service.
+// refused or silent, and cost only the system calls. A connection that opens gets an
+// endpoint_scan, which identifies the service: its further connections come back through the
+// same queue, token bucket and connector (reconnect), its waits for a first byte go to the
+// waiter, and only the conversations themselves are coroutines.
 //
 // At most `concurrency / threads` jobs are under way at once; fewer while fewer keep the thread
 // busy. The window starts small and doubles whenever the thread spent half of the last
@@ -33,6 +35,7 @@
 #include "engine/endpoint.hpp"
 #include "engine/scan.hpp"
 #include "net/connector.hpp"
+#include "net/waiter.hpp"
 #include "net/rate_limiter.hpp"
 #include "probes/probe.hpp"
 
@@ -49,7 +52,7 @@ struct ip_hash {
   std::size_t operator()(const core::ip_address& a) const noexcept;
 };
 
-class slice_runner final : net::connector::listener {
+class slice_runner final : net::connector::listener, net::waiter::listener, public endpoint_host {
  public:
   slice_runner(const core::target_space& space, const core::cyclic_permutation& perm,
                const scan_plan& plan, const scan_options& options, std::uint32_t index,
@@ -71,6 +74,7 @@ class slice_runner final : net::connector::listener {
     next_item item;
     net::clock::time_point deadline{};  // the endpoint's, from its first connect
     unsigned attempts = 0;              // connects made (retries follow a connect timeout)
+    std::unique_ptr<endpoint_scan> scan;  // once the first connection opened
   };
 
   std::optional<next_item> next();
@@ -79,6 +83,13 @@ class slice_runner final : net::connector::listener {
   bool token();  // a token for the next connect now, or false with a timer set to fill() again
   void launch(std::uint32_t j);
   void connected(std::uint32_t j, core::status st, int fd) override;
+  void ready(std::uint32_t j, bool timed_out) override;  // the waiter's answer
+  // endpoint_host: what a job's endpoint_scan asks of this thread.
+  [[nodiscard]] boost::asio::io_context& context() noexcept override { return ctx_; }
+  [[nodiscard]] net::token_bucket& bucket() noexcept override { return bucket_; }
+  void reconnect(std::uint32_t j) override;
+  void wait(std::uint32_t j, int fd, net::clock::time_point until) override;
+  void done(std::uint32_t j) override;
   void finish(std::uint32_t j, endpoint_outcome& outcome);
   // Turns one endpoint's outcome into a finding for the sink. A plain function, so the
   // finding it builds is not a slot in a coroutine frame.
@@ -114,6 +125,7 @@ class slice_runner final : net::connector::listener {
   bool pacing_ = false;       // pace_ runs until the next token
   bool token_waited_ = false;  // ... and has run: the token is taken
   net::connector connector_{ctx_, *this};
+  net::waiter waiter_{ctx_, *this};
   std::vector<job> jobs_;
   std::vector<std::uint32_t> free_jobs_;
   std::deque<std::uint32_t> ready_;     // jobs holding their host slot, waiting for a token
