@@ -7,6 +7,9 @@
 namespace ajar::net {
 
 namespace {
+// Deadlines answered per pass of the timer handler (see on_timer).
+constexpr std::size_t batch = 256;
+
 std::uint64_t key(std::uint32_t slot, std::uint32_t generation) {
   return static_cast<std::uint64_t>(generation) << 32U | slot;
 }
@@ -98,9 +101,17 @@ void waiter::arm_timer() {
 
 void waiter::on_timer() {
   // Collect first, then tell: a listener may start waits, which must not time out in this pass.
+  // At most `batch` a pass: connections that opened together time out together, and what a
+  // listener starts for each (a probe's coroutine, finishing at once on its expired session)
+  // lives until the thread gets back to its queue; the next pass is queued behind that work.
   auto now = clock::now();
   std::vector<std::uint32_t> expired;
+  bool more = false;
   while (!deadlines_.empty() && deadlines_.top().at <= now) {
+    if (expired.size() == batch) {
+      more = true;
+      break;
+    }
     auto d = deadlines_.top();
     deadlines_.pop();
     if (slots_[d.slot].fd >= 0 && slots_[d.slot].generation == d.generation) expired.push_back(d.slot);
@@ -114,6 +125,12 @@ void waiter::on_timer() {
   for (auto tag : tags) {
     if (!events_.is_open()) return;  // closed by a listener
     listener_.ready(tag, true);
+  }
+  if (more) {
+    asio::post(ctx_, [this] {
+      if (events_.is_open()) on_timer();
+    });
+    return;
   }
   if (waiting_ > 0) arm_timer(); else idle();
 }

@@ -156,6 +156,36 @@ TEST(Waiter, ManyWaitsWithMixedDeadlinesAreEachAnsweredOnce) {
   }
 }
 
+TEST(Waiter, WaitsThatTimeOutTogetherAreAnsweredInBatchesWithQueuedWorkBetween) {
+  // 20,000 connections accepted in the same second time out in the same millisecond. What the
+  // listener starts for each (a probe's coroutine) must get to run before the next batch, or it
+  // all lives at once.
+  asio::io_context ctx;
+  recorder r;
+  waiter w(ctx, r);
+  constexpr std::uint32_t n = 600;
+  std::vector<std::unique_ptr<pair>> pairs;
+  auto until = clock::now() + 50ms;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    pairs.push_back(std::make_unique<pair>());
+    w.wait(pairs.back()->ours, until, i);
+  }
+  std::size_t answered_when_queued_work_ran = 0;
+  bool queued = false;
+  r.then = [&](std::uint32_t) {  // on the first answer, queue work behind it
+    if (std::exchange(queued, true)) return;
+    asio::post(ctx, [&] { answered_when_queued_work_ran = r.answers.size(); });
+  };
+  run_until(ctx, [&] { return r.answers.size() == n; });
+  ASSERT_EQ(r.answers.size(), n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    ASSERT_EQ(r.answers[i].size(), 1U) << i;
+    EXPECT_TRUE(r.answers[i][0].timed_out) << i;
+  }
+  EXPECT_GT(answered_when_queued_work_ran, 0U);
+  EXPECT_LT(answered_when_queued_work_ran, n);
+}
+
 TEST(Waiter, CloseForgetsEveryWaitAndLetsTheContextFinish) {
   asio::io_context ctx;
   recorder r;
