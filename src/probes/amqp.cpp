@@ -65,6 +65,10 @@ class amqp_broker final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return std::string(amqp::protocol_header);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "amqp";

@@ -164,6 +164,9 @@ class banner_probe final : public probe {
       : info_{name, summary, {}, transport::plain, /*server_speaks_first=*/true}, read_(read) {}
   const probe_info& info() const noexcept override { return info_; }
 
+  // The server speaks first (see probe::opening).
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override { return std::string(); }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     auto r = co_await s.read<std::string>(parse_line);

@@ -186,6 +186,10 @@ class cassandra_probe_impl final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return options_request();
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     std::string cql_version;  // from SUPPORTED, for the evidence line

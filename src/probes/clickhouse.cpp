@@ -160,8 +160,18 @@ class clickhouse_http final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r = query_request("SELECT version() FORMAT JSON");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request version = query_request("SELECT version() FORMAT JSON");
+    const http::request& version = first_request();
     core::observation obs;
     auto first = co_await http::exchange(s, version);
     if (!first.ok()) {

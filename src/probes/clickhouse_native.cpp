@@ -124,6 +124,10 @@ class clickhouse_native_probe_impl final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return hello_request();
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     auto r = co_await s.exchange<ch::server_packet>(

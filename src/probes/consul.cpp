@@ -47,8 +47,18 @@ class consul_http final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r("GET", "/v1/agent/self");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request self("GET", "/v1/agent/self");
+    const http::request& self = first_request();
     static const http::request services("GET", "/v1/catalog/services");
     core::observation obs;
     auto first = co_await http::exchange(s, self);

@@ -90,8 +90,18 @@ class couchdb_http final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r("GET", "/");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request root("GET", "/");
+    const http::request& root = first_request();
     static const http::request session("GET", "/_session");
     static const http::request all_dbs("GET", "/_all_dbs");
     core::observation obs;

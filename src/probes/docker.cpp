@@ -93,8 +93,18 @@ class docker_http final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r("GET", "/version");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request version("GET", "/version");
+    const http::request& version = first_request();
     static const http::request info("GET", "/info");
     core::observation obs;
     auto first = co_await http::exchange(s, version);

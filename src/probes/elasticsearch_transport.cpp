@@ -57,6 +57,10 @@ class elasticsearch_transport final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return std::string(request);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "elasticsearch";

@@ -22,8 +22,18 @@ class http_fallback final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r("GET", "/");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request root("GET", "/");
+    const http::request& root = first_request();
     core::observation obs;
     auto got = co_await http::exchange(s, root);
     if (!got.ok()) {

@@ -103,8 +103,18 @@ class influxdb_http final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r("GET", "/ping");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request ping("GET", "/ping");
+    const http::request& ping = first_request();
     core::observation obs;
     auto first = co_await http::exchange(s, ping);
     if (!first.ok()) {

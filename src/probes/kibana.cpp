@@ -95,8 +95,18 @@ class kibana_http final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r("GET", "/api/status");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request status("GET", "/api/status");
+    const http::request& status = first_request();
     core::observation obs;
     auto answer = co_await http::exchange(s, status);
     if (!answer.ok()) {

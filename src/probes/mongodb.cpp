@@ -185,6 +185,10 @@ class mongodb final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return request_bytes().is_master;
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     const requests& req = request_bytes();
     core::observation o;

@@ -88,6 +88,10 @@ class mssql final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return std::string(tds::prelogin_request);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "mssql";

@@ -134,6 +134,10 @@ class neo4j final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return std::string(bolt::handshake_request);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     o.service = "neo4j";

@@ -104,8 +104,18 @@ class rabbitmq_http final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r("GET", "/api/overview");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request overview("GET", "/api/overview");
+    const http::request& overview = first_request();
     core::observation obs;
     auto first = co_await http::exchange(s, overview);
     if (!first.ok()) {

@@ -40,8 +40,18 @@ class solr_http final : public probe {
     return i;
   }
 
+  // What run() sends first (see probe::opening).
+  static const http::request& first_request() {
+    static const http::request r("GET", "/solr/admin/info/system?wt=json");
+    return r;
+  }
+
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_request().render(peer);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
-    static const http::request system("GET", "/solr/admin/info/system?wt=json");
+    const http::request& system = first_request();
     static const http::request cores("GET", "/solr/admin/cores?action=STATUS&wt=json");
     core::observation obs;
     auto first = co_await http::exchange(s, system);

@@ -83,6 +83,10 @@ class zookeeper_probe_impl final : public probe {
     return i;
   }
 
+  [[nodiscard]] std::optional<std::string> opening(std::string_view) const override {
+    return std::string(zk::srvr);
+  }
+
   asio::awaitable<result> run(net::session& s) const override {
     core::observation o;
     auto r = co_await s.exchange<zk::srvr_reply>(

@@ -55,6 +55,12 @@ class signature_probe final : public probes::probe {
 
   [[nodiscard]] const probes::probe_info& info() const noexcept override { return info_; }
 
+  // The first rule's first request is what run() sends first (see probes::probe::opening).
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    if (sig_.rules.empty() || sig_.rules.front().blocks.empty()) return std::nullopt;
+    return sig_.requests[sig_.rules.front().blocks.front().request].prepared.render(peer);
+  }
+
   asio::awaitable<probes::result> run(net::session& s) const override {
     conversation c(sig_.requests.size());
     core::observation obs;

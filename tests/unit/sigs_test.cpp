@@ -1286,6 +1286,22 @@ TEST(SigPeers, GarbageSilenceCloseTruncationAndTls) {
   EXPECT_FALSE(welcome.obs.identified);
 }
 
+// The engine sends a probe's opening itself before the probe starts (probes::probe::opening):
+// for every shipped signature it must be exactly the first request the probe sends.
+TEST(SigOpening, EveryShippedSignatureOpensWithItsFirstRulesRequest) {
+  for (const auto& sig : sigs::load_directory(shipped_dir())) {
+    SCOPED_TRACE(sig.name);
+    auto probe = sigs::make_probe(sig);
+    auto opening = probe->opening("localhost");
+    ASSERT_TRUE(opening.has_value());
+    ASSERT_FALSE(opening->empty());
+    scripted_session s({S::client(*opening)});  // then a silent peer
+    (void)test::run_probe(*probe, s);
+    EXPECT_TRUE(s.sent().starts_with(*opening));
+    if (!s.mismatches().empty()) EXPECT_EQ(s.mismatches().front().find("unexpected send"), 0U) << s.mismatches().front();
+  }
+}
+
 TEST(SigPeers, OverTlsTheConversationIsTheSame) {
   auto probe = sigs::make_probe(shipped("prometheus"));
   scripted_session s({S::client(get("/api/v1/status/buildinfo")), S::server(prom_401)});
