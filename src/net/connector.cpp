@@ -24,7 +24,7 @@ core::status connect_status(int err) {
 }  // namespace
 
 connector::connector(asio::io_context& ctx, listener& l)
-    : ctx_(ctx), listener_(l), events_(ctx, *this), timer_(ctx) {}
+    : listener_(l), events_(ctx, *this), timer_(ctx, [this] { on_timer(); }) {}
 
 connector::~connector() { close(); }
 
@@ -120,15 +120,7 @@ void connector::finish(std::uint32_t i, std::uint32_t events) {
 
 void connector::arm_timer() {
   if (head_ == none) return;
-  auto due = slots_[head_].deadline;
-  if (due >= armed_for_) return;  // the timer fires no later than that already
-  armed_for_ = due;
-  timer_.expires_at(due);  // cancels an earlier wait, whose handler sees operation_aborted
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;  // re-armed or cancelled; whoever did it owns armed_for_
-    armed_for_ = clock::time_point::max();
-    on_timer();
-  });
+  timer_.at_most(slots_[head_].deadline);
 }
 
 void connector::on_timer() {
@@ -150,9 +142,7 @@ void connector::on_timer() {
 
 void connector::idle() {
   // An armed timer would keep the io_context busy until it fired.
-  if (in_flight_ > 0 || armed_for_ == clock::time_point::max()) return;
-  armed_for_ = clock::time_point::max();
-  timer_.cancel();
+  if (in_flight_ == 0) timer_.cancel();
 }
 
 void connector::close() noexcept {

@@ -19,7 +19,6 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "core/finding.hpp"
 #include "net/event_set.hpp"
@@ -81,11 +80,9 @@ class connector final : event_set::handler {
   void on_timer();
   void idle();  // nothing in flight: drop the timer
 
-  asio::io_context& ctx_;
   listener& listener_;
   event_set events_;
-  asio::steady_timer timer_;
-  clock::time_point armed_for_ = clock::time_point::max();
+  earliest_timer timer_;
   std::vector<slot> slots_;
   std::uint32_t free_ = none;
   std::uint32_t head_ = none, tail_ = none;

@@ -67,4 +67,21 @@ void event_set::close() noexcept {
   events_.close(ignored);  // the pending wait ends with operation_aborted
 }
 
+void earliest_timer::at_most(clock::time_point at) {
+  if (at >= armed_for_) return;  // the timer fires no later than that already
+  armed_for_ = at;
+  timer_.expires_at(at);  // cancels an earlier wait, whose handler sees operation_aborted
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // re-armed or cancelled; whoever did it owns armed_for_
+    armed_for_ = clock::time_point::max();
+    due_();
+  });
+}
+
+void earliest_timer::cancel() noexcept {
+  if (armed_for_ == clock::time_point::max()) return;
+  armed_for_ = clock::time_point::max();
+  timer_.cancel();
+}
+
 }  // namespace ajar::net

@@ -10,9 +10,13 @@
 #include <sys/epoll.h>
 
 #include <cstdint>
+#include <functional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "net/with_timeout.hpp"
 
 namespace ajar::net {
 
@@ -50,6 +54,23 @@ class event_set {
   handler& handler_;
   asio::posix::stream_descriptor events_;
   bool watching_ = false;
+};
+
+// One timer for many deadlines that its owner keeps (in a list, a heap): armed for the earliest
+// it is told of, and calling `due` when that passes; the owner then handles what is due and
+// tells it the next one.
+class earliest_timer {
+ public:
+  earliest_timer(asio::io_context& ctx, std::function<void()> due) : timer_(ctx), due_(std::move(due)) {}
+  // Fires at `at` unless armed for no later already.
+  void at_most(clock::time_point at);
+  // Drops the armed deadline: nothing to wait for (an armed timer keeps the io_context busy).
+  void cancel() noexcept;
+
+ private:
+  asio::steady_timer timer_;
+  std::function<void()> due_;
+  clock::time_point armed_for_ = clock::time_point::max();
 };
 
 }  // namespace ajar::net

@@ -15,7 +15,7 @@ std::uint64_t key(std::uint32_t slot, std::uint32_t generation) {
 }
 }  // namespace
 
-waiter::waiter(asio::io_context& ctx, listener& l) : ctx_(ctx), listener_(l), events_(ctx, *this), timer_(ctx) {}
+waiter::waiter(asio::io_context& ctx, listener& l) : ctx_(ctx), listener_(l), events_(ctx, *this), timer_(ctx, [this] { on_timer(); }) {}
 
 waiter::~waiter() { close(); }
 
@@ -87,16 +87,7 @@ void waiter::arm_timer() {
     if (slots_[top.slot].fd >= 0 && slots_[top.slot].generation == top.generation) break;
     deadlines_.pop();
   }
-  if (deadlines_.empty()) return;
-  auto at = deadlines_.top().at;
-  if (at >= armed_for_) return;  // the timer fires no later than that already
-  armed_for_ = at;
-  timer_.expires_at(at);  // cancels an earlier wait, whose handler sees operation_aborted
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;  // re-armed or cancelled; whoever did it owns armed_for_
-    armed_for_ = clock::time_point::max();
-    on_timer();
-  });
+  if (!deadlines_.empty()) timer_.at_most(deadlines_.top().at);
 }
 
 void waiter::on_timer() {
@@ -138,9 +129,6 @@ void waiter::on_timer() {
 void waiter::idle() {
   if (waiting_ > 0) return;
   deadlines_ = {};
-  // An armed timer would keep the io_context busy until it fired.
-  if (armed_for_ == clock::time_point::max()) return;
-  armed_for_ = clock::time_point::max();
   timer_.cancel();
 }
 

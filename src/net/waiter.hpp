@@ -15,7 +15,6 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "net/event_set.hpp"
 #include "net/with_timeout.hpp"
@@ -74,8 +73,7 @@ class waiter final : event_set::handler {
   asio::io_context& ctx_;
   listener& listener_;
   event_set events_;
-  asio::steady_timer timer_;
-  clock::time_point armed_for_ = clock::time_point::max();
+  earliest_timer timer_;
   std::vector<slot> slots_;
   std::uint32_t free_ = none;
   std::size_t waiting_ = 0;
