@@ -133,7 +133,9 @@ void note_conversation(const net::tcp_session& s, endpoint_outcome& out, std::st
 // only, or plain first and TLS again on a new connection when the peer hinted at it -- then
 // closes it. `first` gets the first bytes the peer sent (a greeting that arrived after the
 // banner window shows up there).
-boost::asio::awaitable<core::observation_ptr> run_on(const probes::probe& p, session_ptr session, const context& c,
+// `c` by value: the frame holds it, so the caller's copy may go (the probe coroutines are spawned
+// from endpoint_scan, which keeps no context of its own).
+boost::asio::awaitable<core::observation_ptr> run_on(const probes::probe& p, session_ptr session, context c,
                                                      clock::time_point probe_deadline, endpoint_outcome& out,
                                                      std::string& first) {
   session->set_deadline(probe_deadline);
@@ -196,15 +198,9 @@ std::string quote(std::string_view bytes) {
 
 
 // The conversations that run once the peer has said something (or the time to wait for it is
-// up). Each is a coroutine that lives only that long; the endpoint_scan that spawns it outlives
+// up): run_on above, and hear below. Each is a coroutine that lives only that long; the endpoint_scan that spawns it outlives
 // it (the runner destroys a scan only when it is done, and drops the io_context's pending
 // coroutines, unrun, only after every scan is gone).
-
-boost::asio::awaitable<core::observation_ptr> converse(const probes::probe& p, session_ptr s, context c,
-                                                       clock::time_point probe_deadline, endpoint_outcome& out,
-                                                       std::string& first) {
-  co_return co_await run_on(p, std::move(s), c, probe_deadline, out, first);
-}
 
 // After the banner listen heard something: reads the banner and hands it to the probe it names,
 // on the same connection.
@@ -385,7 +381,7 @@ void endpoint_scan::begin_rest() {
   for (auto k = at_; k < candidates_.size(); ++k)
     if (!candidates_[k]->info().server_speaks_first) ++rest_n_;
   k_ = 0;
-  --at_;  // next_rest() looks from the one after
+  --at_;  // next_rest() looks from the one after (from 0, this wraps and the ++ unwraps it)
   next_rest();
 }
 
@@ -448,11 +444,12 @@ void endpoint_scan::start_probe() {
   if (!opening) return spawn_probe();
   if (!opening->empty()) {
     auto n = ::send(fd_, opening->data(), opening->size(), MSG_NOSIGNAL);
+    int err = n < 0 ? errno : 0;
     opening_ = std::move(*opening);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+    if (n < 0 && err != EAGAIN && err != EWOULDBLOCK) {
       // Refused already (a reset, a close): the probe's send sees it, and the probe may still
       // read what the peer said before it went (Redis' -DENIED).
-      opening_status_ = net::status_from(boost::system::error_code(errno, boost::system::system_category()));
+      opening_status_ = net::status_from(boost::system::error_code(err, boost::system::system_category()));
       return spawn_probe();
     }
     opening_written_ = n < 0 ? 0 : static_cast<std::size_t>(n);
@@ -479,7 +476,7 @@ void endpoint_scan::spawn_probe() {
   if (!session) return after_probe(ended(core::status::error));
   if (!opening_.empty()) session->already_sent(std::move(opening_), opening_written_, opening_status_);
   boost::asio::co_spawn(host_.context(),
-                        converse(*probe_, std::move(session), context{ep_, o_, host_.bucket()}, until_, out_, first_),
+                        run_on(*probe_, std::move(session), context{ep_, o_, host_.bucket()}, until_, out_, first_),
                         [this](std::exception_ptr e, core::observation_ptr obs) {
                           if (e) return fail();
                           after_probe(std::move(obs));
