@@ -27,9 +27,15 @@ asio::awaitable<core::status> session::read_more() {
     buf_.erase(0, start_);
     start_ = 0;
   }
-  auto ready = co_await do_wait_readable();
-  if (ready != core::status::ok) co_return ready;
-  std::size_t want = std::min({std::max(do_available(), min_read), read_chunk, budget_ - received_});
+  // Bytes already waiting (the engine's waiter saw them arrive) are read at once; otherwise wait
+  // for them before allocating anything.
+  std::size_t available = do_available();
+  if (available == 0) {
+    auto ready = co_await do_wait_readable();
+    if (ready != core::status::ok) co_return ready;
+    available = do_available();
+  }
+  std::size_t want = std::min({std::max(available, min_read), read_chunk, budget_ - received_});
   std::size_t old = buf_.size();
   buf_.resize(old + want);
   auto [st, n] = co_await do_read(std::span<char>(buf_.data() + old, want));

@@ -119,7 +119,8 @@ class session {
   virtual asio::awaitable<core::status> do_send(std::string_view bytes) = 0;
   // Waits until the peer has bytes for us (or closed); the default is ready at once.
   virtual asio::awaitable<core::status> do_wait_readable() { co_return core::status::ok; }
-  // Bytes ready to read after do_wait_readable(), a hint for sizing the read; 0 = unknown.
+  // Bytes ready to read now, a hint for sizing the read (read_more skips the wait when there are
+  // some); 0 = none or unknown.
   [[nodiscard]] virtual std::size_t do_available() const { return 0; }
   // Performs the TLS handshake and fills `cert`; the default refuses (no TLS available).
   virtual asio::awaitable<core::status> do_start_tls(std::optional<core::certificate>& cert);

@@ -324,6 +324,16 @@ std::size_t tcp_session::do_available() const {
 asio::awaitable<std::pair<core::status, std::size_t>> tcp_session::do_read(std::span<char> into) {
   using result = std::pair<core::status, std::size_t>;
   if (expired_) co_return result{core::status::io_timeout, 0};
+  if (!tls_) {
+    // read_more waited for readability first, so the bytes are almost always there: take them
+    // now, without an Asio operation (its frame, its reactor op, and the FIONBIO it makes the
+    // first time). Nothing there after all: wait for them below.
+    auto n = ::recv(socket_.native_handle(), into.data(), into.size(), MSG_DONTWAIT);
+    if (n > 0) co_return result{core::status::ok, static_cast<std::size_t>(n)};
+    if (n == 0) co_return result{core::status::connection_closed, 0};
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      co_return result{outcome(boost::system::error_code(errno, asio::error::get_system_category())), 0};
+  }
   auto buf = asio::buffer(into.data(), into.size());
   auto [ec, n] = tls_ ? co_await tls_->async_read_some(buf, use_tuple) : co_await socket_.async_read_some(buf, use_tuple);
   if (ec) {
@@ -336,6 +346,15 @@ asio::awaitable<std::pair<core::status, std::size_t>> tcp_session::do_read(std::
 
 asio::awaitable<core::status> tcp_session::do_send(std::string_view bytes) {
   if (expired_) co_return core::status::io_timeout;
+  if (!tls_) {
+    // A probe's request is small and the send buffer nearly empty: write it now, without an
+    // Asio operation; whatever the kernel did not take goes through async_write below.
+    auto n = ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0 && static_cast<std::size_t>(n) == bytes.size()) co_return core::status::ok;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+      co_return outcome(boost::system::error_code(errno, asio::error::get_system_category()));
+    if (n > 0) bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
   auto buf = asio::buffer(bytes.data(), bytes.size());
   auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, buf, use_tuple) : co_await asio::async_write(socket_, buf, use_tuple);
   (void)n;
