@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -443,16 +442,15 @@ void endpoint_scan::start_probe() {
   }
   if (!opening) return spawn_probe();
   if (!opening->empty()) {
-    auto n = ::send(fd_, opening->data(), opening->size(), MSG_NOSIGNAL);
-    int err = n < 0 ? errno : 0;
+    auto [written, err] = net::send_now(fd_, *opening);
     opening_ = std::move(*opening);
-    if (n < 0 && err != EAGAIN && err != EWOULDBLOCK) {
+    if (err != 0) {
       // Refused already (a reset, a close): the probe's send sees it, and the probe may still
       // read what the peer said before it went (Redis' -DENIED).
       opening_status_ = net::status_from(boost::system::error_code(err, boost::system::system_category()));
       return spawn_probe();
     }
-    opening_written_ = n < 0 ? 0 : static_cast<std::size_t>(n);
+    opening_written_ = written;
     if (opening_written_ < opening_.size()) return spawn_probe();  // the probe sends the rest
   }
   host_.wait(tag_, fd_, until_);

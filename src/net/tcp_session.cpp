@@ -276,6 +276,12 @@ asio::awaitable<core::status> tcp_session::do_reopen() {
   co_return core::status::ok;
 }
 
+sent_now send_now(int fd, std::string_view bytes) noexcept {
+  auto n = ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n >= 0) return {static_cast<std::size_t>(n), 0};
+  return {0, errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno};
+}
+
 std::string peer_name(const asio::ip::address& ip, std::uint16_t port) {
   return ip.is_v6() ? fmt::format("[{}]:{}", ip.to_string(), port) : fmt::format("{}:{}", ip.to_string(), port);
 }
@@ -349,11 +355,10 @@ asio::awaitable<core::status> tcp_session::do_send(std::string_view bytes) {
   if (!tls_) {
     // A probe's request is small and the send buffer nearly empty: write it now, without an
     // Asio operation; whatever the kernel did not take goes through async_write below.
-    auto n = ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n >= 0 && static_cast<std::size_t>(n) == bytes.size()) co_return core::status::ok;
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-      co_return outcome(boost::system::error_code(errno, asio::error::get_system_category()));
-    if (n > 0) bytes.remove_prefix(static_cast<std::size_t>(n));
+    auto [written, err] = send_now(socket_.native_handle(), bytes);
+    if (err != 0) co_return outcome(boost::system::error_code(err, asio::error::get_system_category()));
+    if (written == bytes.size()) co_return core::status::ok;
+    bytes.remove_prefix(written);
   }
   auto buf = asio::buffer(bytes.data(), bytes.size());
   auto [ec, n] = tls_ ? co_await asio::async_write(*tls_, buf, use_tuple) : co_await asio::async_write(socket_, buf, use_tuple);

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -32,6 +33,15 @@ constexpr core::status as_connect_status(core::status st) noexcept {
 }
 
 asio::ip::address to_asio(const core::ip_address& a);
+
+// One non-blocking send() of `bytes` on `fd` (no SIGPIPE): how many bytes the kernel took (0
+// when its buffer was full), and the errno of a real failure (0 when none). The engine's
+// opening request and tcp_session's plain writes both go out through this first.
+struct sent_now {
+  std::size_t written = 0;
+  int error = 0;
+};
+sent_now send_now(int fd, std::string_view bytes) noexcept;
 
 // "ip:port" ("[ip6]:port"): how tcp_session::peer() names its peer, for requests that carry it
 // (the HTTP Host header) and are built before a session exists.
