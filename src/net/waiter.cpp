@@ -63,6 +63,10 @@ void waiter::wait(int fd, clock::time_point until, std::uint32_t tag) {
   events_.watch();
 }
 
+bool waiter::live(const due& d) const noexcept {
+  return slots_[d.slot].fd >= 0 && slots_[d.slot].generation == d.generation;
+}
+
 void waiter::on_event(const epoll_event& ev) {
   auto i = static_cast<std::uint32_t>(ev.data.u64);
   auto generation = static_cast<std::uint32_t>(ev.data.u64 >> 32U);
@@ -82,11 +86,7 @@ void waiter::answer(std::uint32_t i, bool timed_out) {
 
 void waiter::arm_timer() {
   // Deadlines of waits already answered are dropped as they come to the top.
-  while (!deadlines_.empty()) {
-    const auto& top = deadlines_.top();
-    if (slots_[top.slot].fd >= 0 && slots_[top.slot].generation == top.generation) break;
-    deadlines_.pop();
-  }
+  while (!deadlines_.empty() && !live(deadlines_.top())) deadlines_.pop();
   if (!deadlines_.empty()) timer_.at_most(deadlines_.top().at);
 }
 
@@ -96,22 +96,18 @@ void waiter::on_timer() {
   // listener starts for each (a probe's coroutine, finishing at once on its expired session)
   // lives until the thread gets back to its queue; the next pass is queued behind that work.
   auto now = clock::now();
-  std::vector<std::uint32_t> expired;
+  std::vector<std::uint32_t> tags;
   bool more = false;
   while (!deadlines_.empty() && deadlines_.top().at <= now) {
-    if (expired.size() == batch) {
+    if (tags.size() == batch) {
       more = true;
       break;
     }
     auto d = deadlines_.top();
     deadlines_.pop();
-    if (slots_[d.slot].fd >= 0 && slots_[d.slot].generation == d.generation) expired.push_back(d.slot);
-  }
-  std::vector<std::uint32_t> tags;
-  tags.reserve(expired.size());
-  for (auto i : expired) {
-    tags.push_back(slots_[i].tag);
-    free_slot(i);
+    if (!live(d)) continue;
+    tags.push_back(slots_[d.slot].tag);
+    free_slot(d.slot);
   }
   for (auto tag : tags) {
     if (!events_.is_open()) return;  // closed by a listener

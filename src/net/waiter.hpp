@@ -61,6 +61,8 @@ class waiter final : event_set::handler {
   };
   static constexpr std::uint32_t none = UINT32_MAX;
 
+  // The wait this deadline belongs to is still waiting (not answered by an event since).
+  [[nodiscard]] bool live(const due& d) const noexcept;
   void on_event(const epoll_event& ev) override;
   void drained() override;
   std::uint32_t take_slot();
@@ -80,10 +82,6 @@ class waiter final : event_set::handler {
   // Deadlines, earliest first. A wait answered by an event leaves its entry behind; the
   // generation tells it apart when it comes up.
   std::priority_queue<due, std::vector<due>, std::greater<>> deadlines_;
-  // Answers found by a drain or an immediate failure, given after it: a listener may start
-  // waits from inside ready(), and an answer must never come from inside wait().
-  std::vector<std::pair<std::uint32_t, bool>> answers_;
-  bool answering_ = false;
 };
 
 }  // namespace ajar::net
