@@ -150,24 +150,16 @@ bool has_clickhouse_header(const http::response& r) {
   return false;
 }
 
-class clickhouse_http final : public probe {
+class clickhouse_http final : public http::first_request_probe {
  public:
+  clickhouse_http() : first_request_probe(query_request("SELECT version() FORMAT JSON")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{
         "clickhouse",
         "ClickHouse HTTP: queries as `default` with an empty password, table aggregates", ports,
         transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r = query_request("SELECT version() FORMAT JSON");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

@@ -38,23 +38,15 @@ bool is_acl_refusal(const http::response& r) {
          body.find("rpc error making call: Permission denied") != std::string_view::npos;
 }
 
-class consul_http final : public probe {
+class consul_http final : public http::first_request_probe {
  public:
+  consul_http() : first_request_probe(http::request("GET", "/v1/agent/self")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{
         "consul", "HashiCorp Consul: agent config and service catalog without an ACL token", ports,
         transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/v1/agent/self");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

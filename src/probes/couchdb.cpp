@@ -81,23 +81,15 @@ void add_info(const boost::json::value& info, db_totals& t) {
   ++t.sized;
 }
 
-class couchdb_http final : public probe {
+class couchdb_http final : public http::first_request_probe {
  public:
+  couchdb_http() : first_request_probe(http::request("GET", "/")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{"couchdb",
                               "CouchDB: admin party, database list and sizes without credentials",
                               ports, transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

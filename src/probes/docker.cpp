@@ -83,24 +83,16 @@ std::string message_of(const http::response& r) {
   return http::excerpt(r.body, 100);
 }
 
-class docker_http final : public probe {
+class docker_http final : public http::first_request_probe {
  public:
+  docker_http() : first_request_probe(http::request("GET", "/version")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{
         "docker",
         "Docker Engine API: version and container counts without credentials (root on the host)",
         ports, transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/version");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

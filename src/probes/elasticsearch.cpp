@@ -47,13 +47,10 @@ bool is_es_refusal(const http::response& r) {
          r.header("x-elastic-product").has_value();
 }
 
-const http::request& root() {
-  static const http::request r("GET", "/");
-  return r;
-}
-
-class es_probe final : public probe {
+class es_probe final : public http::first_request_probe {
  public:
+  es_probe() : first_request_probe(http::request("GET", "/")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{"elasticsearch",
                               "Elasticsearch/OpenSearch REST: cluster info and index list without credentials",
@@ -61,14 +58,10 @@ class es_probe final : public probe {
     return i;
   }
 
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return root().render(peer);
-  }
-
   asio::awaitable<result> run(net::session& s) const override {
     static const http::request indices("GET", "/_cat/indices?format=json&bytes=b&h=index,docs.count,store.size");
     core::observation obs;
-    auto first = co_await http::exchange(s, root());
+    auto first = co_await http::exchange(s, first_request());
     if (!first.ok()) {
       http::note_not_identified(obs, first);
       co_return obs;

@@ -90,23 +90,15 @@ bool is_auth_error(std::string_view message) {
   return false;
 }
 
-class etcd_http final : public probe {
+class etcd_http final : public http::first_request_probe {
  public:
+  etcd_http() : first_request_probe(http::request("GET", "/version")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{
         "etcd", "etcd v3 gateway: key count without credentials (count_only, never values)", ports,
         transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/version");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

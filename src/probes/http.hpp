@@ -18,6 +18,7 @@
 
 #include "core/finding.hpp"
 #include "net/session.hpp"
+#include "probes/probe.hpp"
 
 namespace ajar::probes::http {
 
@@ -68,6 +69,23 @@ struct outcome {
 
 // Sends `r` and reads one response (Content-Length, chunked, or until close).
 asio::awaitable<outcome> exchange(net::session& s, const request& r);
+
+// A probe whose conversation opens with one fixed request (every HTTP probe): it holds that
+// request, sends it first with exchange(s, first_request()), and declares it as its opening
+// (probe::opening), so the two cannot drift apart.
+class first_request_probe : public probe {
+ public:
+  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
+    return first_.render(peer);
+  }
+
+ protected:
+  explicit first_request_probe(request first) : first_(std::move(first)) {}
+  [[nodiscard]] const request& first_request() const noexcept { return first_; }
+
+ private:
+  request first_;
+};
 
 // Parses a body as JSON under max_json_depth; nullopt when it is not JSON.
 std::optional<boost::json::value> parse_json(std::string_view body);

@@ -15,21 +15,13 @@ namespace ajar::probes {
 
 namespace {
 
-class http_fallback final : public probe {
+class http_fallback final : public http::first_request_probe {
  public:
+  http_fallback() : first_request_probe(http::request("GET", "/")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{"http", "any web server no other probe recognised (--all)", {}, transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

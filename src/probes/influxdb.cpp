@@ -94,23 +94,15 @@ void add_names(core::exposure& e, std::vector<std::string> names) {
   for (auto& n : names) e.add_name(std::move(n));
 }
 
-class influxdb_http final : public probe {
+class influxdb_http final : public http::first_request_probe {
  public:
+  influxdb_http() : first_request_probe(http::request("GET", "/ping")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{
         "influxdb", "InfluxDB 1.x/2.x HTTP API: databases without credentials, or no admin yet",
         ports, transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/ping");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

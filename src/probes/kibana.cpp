@@ -85,24 +85,16 @@ bool is_redacted(const boost::json::value& v) {
          http::string_at(v, "/status/overall/level").has_value();
 }
 
-class kibana_http final : public probe {
+class kibana_http final : public http::first_request_probe {
  public:
+  kibana_http() : first_request_probe(http::request("GET", "/api/status")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{
         "kibana",
         "Kibana/OpenSearch Dashboards: /api/status without credentials (the cluster behind it)",
         ports, transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/api/status");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

@@ -95,23 +95,15 @@ bool is_rabbit_challenge(const http::response& r) {
              std::string_view::npos;
 }
 
-class rabbitmq_http final : public probe {
+class rabbitmq_http final : public http::first_request_probe {
  public:
+  rabbitmq_http() : first_request_probe(http::request("GET", "/api/overview")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{
         "rabbitmq", "RabbitMQ management API: overview without credentials (never guest/guest)",
         ports, transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/api/overview");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {

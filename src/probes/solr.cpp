@@ -31,23 +31,15 @@ bool is_solr_challenge(const http::response& r) {
   return r.header("www-authenticate")->find("realm=\"solr\"") != std::string_view::npos;
 }
 
-class solr_http final : public probe {
+class solr_http final : public http::first_request_probe {
  public:
+  solr_http() : first_request_probe(http::request("GET", "/solr/admin/info/system?wt=json")) {}
+
   [[nodiscard]] const probe_info& info() const noexcept override {
     static const probe_info i{"solr",
                               "Apache Solr: system info and core statistics without credentials",
                               ports, transport::plain_then_tls};
     return i;
-  }
-
-  // What run() sends first (see probe::opening).
-  static const http::request& first_request() {
-    static const http::request r("GET", "/solr/admin/info/system?wt=json");
-    return r;
-  }
-
-  [[nodiscard]] std::optional<std::string> opening(std::string_view peer) const override {
-    return first_request().render(peer);
   }
 
   asio::awaitable<result> run(net::session& s) const override {
