@@ -21,7 +21,8 @@
 #   l7         one Redis on 0.0.0.0:6379 answers on every 127.x address; `ajar scan
 #              127.0.0.0/18 -p 6379` (full verdicts) vs `nmap -Pn -n -sT -T5 -p 6379
 #              --script redis-info`, 3 interleaved rounds, medians and the median of the
-#              per-round ratios; both outputs must name all 16,384.
+#              per-round ratios; both outputs must name all 16,384. Each round also times
+#              the floor: redis-benchmark -k 0 (connect, INFO, close; 16,384 times).
 #   rss        bench/tarpit holds connections open; `ajar scan ... --concurrency 20000
 #              --timeout 20s` at it; peak RSS from /usr/bin/time, and the number really in
 #              flight from `ss` (sampled every 0.5 s) and from the tarpit's own count.
@@ -59,7 +60,7 @@ need=()
 command -v nmap >/dev/null || need+=(nmap)
 [[ -x /usr/bin/time ]] || need+=(time)
 command -v redis-server >/dev/null || need+=(redis-server)
-command -v redis-cli >/dev/null || need+=(redis-tools)
+command -v redis-cli >/dev/null && command -v redis-benchmark >/dev/null || need+=(redis-tools)
 { command -v ip && command -v ss; } >/dev/null || need+=(iproute2)
 command -v timeout >/dev/null || need+=(coreutils)
 if ((${#need[@]})); then
@@ -224,11 +225,23 @@ if want l7; then
              /<script id="redis-info"/ && ip != "" {seen[ip] = 1}
              END {print length(seen)}' "$WORK/nmap_l7.xml")
     if [[ -z ${NMAP_L7_FOUND:-} ]] || ((n < NMAP_L7_FOUND)); then NMAP_L7_FOUND=$n; fi
+    # The floor: Redis' own C client, one new connection per INFO (-k 0: connect, INFO, read,
+    # close), the same number of connections, to 127.0.0.1. It does nothing else (no
+    # identification, no verdict, no output), so its time is about what this kernel and this
+    # Redis allow for 16,384 connections; nmap's time over it is the L7 ratio such a client
+    # would show. Windows of 16 to 128 measured alike (docs/PERFORMANCE.md).
+    run_timed floor_l7 redis-benchmark -h 127.0.0.1 -p 6379 -k 0 -n "$L7_N" -c 32 -q INFO ||
+      fail "redis-benchmark failed: $(tail -3 "$WORK/floor_l7.err")"
+    tr '\r' '\n' <"$WORK/floor_l7.out" | grep -q '^INFO: [0-9.]* requests per second' ||
+      fail "redis-benchmark did not finish: $(tr '\r' '\n' <"$WORK/floor_l7.out" | tail -2)"
   done
   stop_pid "$REDIS_PID"
   T_AJAR_L7=$(median <"$WORK/ajar_l7.wall")
   T_NMAP_L7=$(median <"$WORK/nmap_l7.wall")
   X_L7=$(ratios ajar_l7 nmap_l7 | median)  # median of the per-round ratios
+  T_FLOOR_L7=$(median <"$WORK/floor_l7.wall")
+  X_FLOOR_L7=$(ratios ajar_l7 floor_l7 | median)      # floor time / ajar time
+  X_NMAP_FLOOR_L7=$(ratios floor_l7 nmap_l7 | median) # nmap time / floor time
 fi
 
 # ---- RSS row: connections held open by the tarpit ------------------------------------------
@@ -298,6 +311,7 @@ if want l7; then
   l7_met=$(met "$X_L7" '>=' 20)
   ((NMAP_L7_FOUND == L7_N)) || l7_met=NO
   row "L7 redis verdicts, /18 (nmap time/ajar)" "$(printf '%.2f s' "$T_AJAR_L7")" "$(printf '%.2f s' "$T_NMAP_L7") nmap redis-info" "$(printf %.1f "$X_L7")" ">= 20" "$l7_met"
+  row "L7 floor (redis-benchmark time/ajar)" "$(printf '%.2f s' "$T_AJAR_L7")" "$(printf '%.2f s' "$T_FLOOR_L7") redis-benchmark" "$(printf %.2f "$X_FLOOR_L7")" "-" "-"
 fi
 if want rss; then
   rss_met=$(met "$RSS_MB" '<=' 64)
@@ -314,6 +328,8 @@ if want discovery; then
 fi
 if want l7; then
   echo "l7: addresses with a redis finding: ajar $AJAR_L7_FOUND of $L7_N, nmap redis-info $NMAP_L7_FOUND of $L7_N; medians of $L7_ROUNDS interleaved rounds; ratio = median of per-round ratios"
+  echo "  floor: redis-benchmark -k 0 -n $L7_N -c 32 INFO (Redis' own C client, a new connection per request, nothing else);"
+  echo "  nmap time / floor time = $(printf %.1f "$X_NMAP_FLOOR_L7"): the L7 ratio that client would show against nmap here"
 fi
 if want rss; then
   echo "rss: in flight at peak: $PEAK_SS by ss, $PEAK_TARPIT by the tarpits (asked $RSS_INFLIGHT; open-file limit $FD_LIMIT); ajar --timeout $RSS_TIMEOUT"
