@@ -122,7 +122,10 @@ ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 FD_LIMIT=$(ulimit -n)
 
 HAS_SYN=0
-if "$AJAR" scan --help 2>/dev/null | grep -q -- '--syn'; then HAS_SYN=1; fi
+# Read whole, then matched: `--help | grep -q` under pipefail fails when grep exits early and
+# ajar, still writing, gets SIGPIPE.
+SCAN_HELP=$("$AJAR" scan --help 2>/dev/null || true)
+if [[ $SCAN_HELP == *--syn* ]]; then HAS_SYN=1; fi
 
 # ---- helpers -------------------------------------------------------------------------------
 median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
