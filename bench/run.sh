@@ -184,6 +184,7 @@ if want discovery; then
   R_NMAP_ST=$(rates nmap_st | median)
   X_STORM=$(ratios ajar_connect storm_best | median)
   X_NMAP_ST=$(ratios ajar_connect nmap_st | median)
+  X_STORM_NMAP_ST=$(ratios storm_best nmap_st | median)  # the kernel limit against nmap -sT
   if ((HAS_SYN)); then
     R_SYN=$(rates ajar_syn | median)
     R_NMAP_SS=$(rates nmap_ss | median)
@@ -327,6 +328,7 @@ if want discovery; then
   for w in "${STORM_WINDOWS[@]}"; do
     echo "  raw storm, $w in flight per process x $(nproc) processes: $(kps "$(rates "storm$w" | median)")"
   done
+  echo "  storm / nmap -sT = $(printf %.2f "$X_STORM_NMAP_ST"): the ratio the kernel limit itself shows against nmap -sT here"
   ((HAS_SYN)) || echo "  --syn row skipped: 'ajar scan --help' has no --syn"
 fi
 if want l7; then
