@@ -215,10 +215,13 @@ action add_import(CLI::App& app) {
       "  ajar import week48.ndjson --targets 127.20.0.0/16 -p redis,mysql,9200   a complete "
       "snapshot");
   cmd->add_option("FILE", a->file, "An ndjson file of findings")->required();
+  // One value per occurrence (see add_scan), so `--targets 127.20.0.0/16 week48.ndjson` keeps FILE.
   cmd->add_option(
-      "--targets", a->targets,
-      "The file is a complete scan of these IPv4 targets (with -p): services there that it does "
-      "not list are marked closed/absent");
+         "--targets", a->targets,
+         "The file is a complete scan of these IPv4 targets (with -p): services there that it "
+         "does not list are marked closed/absent; repeatable, or a comma list")
+      ->allow_extra_args(false)
+      ->delimiter(',');
   cmd->add_option("-p,--ports", a->ports,
                   "With --targets: the ports the file covers (6379,5432 or probe names)");
   cmd->add_option(

@@ -187,12 +187,18 @@ action add_local(CLI::App& app) {
   cmd->add_option("-p,--ports", args->ports,
                   "Only listeners on these ports: 6379,5432 or 1-1024 or probe names (redis = its "
                   "default ports)");
+  // One value per occurrence (see add_scan): nothing after --only/--exclude is taken silently.
   cmd->add_option("--only", args->only,
                   "Only listeners bound to, or probed at, these addresses (127.0.1.0/24, ::1, "
-                  "ranges); repeatable");
+                  "ranges); repeatable, or a comma list")
+      ->allow_extra_args(false)
+      ->delimiter(',');
   cmd->add_option(
-      "--exclude", args->excludes,
-      "Never connect to listeners at these addresses (listed as not probed); repeatable");
+         "--exclude", args->excludes,
+         "Never connect to listeners at these addresses (listed as not probed); repeatable, or a "
+         "comma list")
+      ->allow_extra_args(false)
+      ->delimiter(',');
   cmd->add_flag("--no-probe", args->no_probe, "Only list the listeners; connect to nothing");
   cmd->add_option("--connect-timeout", args->connect_timeout, "Time allowed for one connect")
       ->capture_default_str();

@@ -356,8 +356,15 @@ action add_scan(CLI::App& app) {
   cmd->add_option("-p,--ports", args->ports,
                   "Ports: 6379,5432 or 1-1024 or probe names (redis,postgresql = their default "
                   "ports). Default: every probe's default ports");
-  cmd->add_option("--exclude", args->excludes, "Never touch these targets (same forms as TARGET); repeatable");
-  cmd->add_option("--exclude-file", args->exclude_files, "Never touch the targets listed in FILE; repeatable");
+  // A repeatable option takes one value per occurrence (allow_extra_args(false)): CLI11 would
+  // otherwise let `--exclude 127.0.0.5 127.0.0.0/24` swallow the target as a second exclude,
+  // and `ajar scan 127.0.0.0/24 --exclude 127.0.0.5 127.0.1.0/24` silently skip a target.
+  cmd->add_option("--exclude", args->excludes,
+                  "Never touch these targets (same forms as TARGET); repeatable, or a comma list")
+      ->allow_extra_args(false)
+      ->delimiter(',');
+  cmd->add_option("--exclude-file", args->exclude_files, "Never touch the targets listed in FILE; repeatable")
+      ->allow_extra_args(false);
   cmd->add_option("--format", args->format, "Output format: table, ndjson or csv")->capture_default_str();
   cmd->add_option("-o,--output", args->output, "Write findings to FILE instead of standard output");
   cmd->add_option("--concurrency", args->concurrency,

@@ -15,7 +15,8 @@ void add_sigs_option(CLI::App& cmd, std::vector<std::string>& dirs) {
          "--sigs", dirs,
          "Also load the HTTP signatures (*.yaml) in DIR, after the shipped ones; repeatable "
          "(docs/SIGNATURES.md)")
-      ->type_name("DIR");
+      ->type_name("DIR")
+      ->allow_extra_args(false);  // one DIR per --sigs: a target after it stays a target
 }
 
 void load_signatures(const std::vector<std::string>& dirs) {

@@ -1,5 +1,6 @@
 """The command line as a user meets it: bad input is refused before anything is sent (exit 2,
 one line naming the bad token), --help teaches, `ajar probes` lists every probe."""
+import tempfile
 import unittest
 
 from ajar_test_util import FakePeer, run
@@ -56,6 +57,54 @@ class BadInput(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertEqual(out, "")
         self.assertEqual(witness.connections, 0)
+
+
+class RepeatableOptionsTakeOneValue(unittest.TestCase):
+    """A repeatable option takes one value per occurrence: a target written after it is still a
+    target (nmap users write `--exclude HOST TARGET`), and a comma list is several values."""
+
+    def scan_witness(self, *before):
+        with FakePeer(*WITNESS) as witness:
+            code, out, err, _ = run("scan", *before, WITNESS[0], "-p", str(WITNESS[1]),
+                                    "--format", "ndjson", "--timeout", "2s")
+        return code, err, witness.connections
+
+    def test_target_after_exclude_is_scanned(self):
+        code, err, connections = self.scan_witness("--exclude", "127.0.6.9")
+        self.assertEqual(code, 0, err)
+        self.assertGreater(connections, 0, "the target after --exclude VALUE was taken as an exclude")
+
+    def test_target_after_exclude_file_is_scanned(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
+            f.write("# nothing of the witness\n127.0.6.9\n")
+            f.flush()
+            code, err, connections = self.scan_witness("--exclude-file", f.name)
+        self.assertEqual(code, 0, err)
+        self.assertGreater(connections, 0)
+
+    def test_target_after_sigs_is_scanned(self):
+        with tempfile.TemporaryDirectory() as d:
+            code, err, connections = self.scan_witness("--sigs", d)
+        self.assertEqual(code, 0, err)
+        self.assertGreater(connections, 0)
+
+    def test_comma_list_excludes_each(self):
+        code, err, connections = self.scan_witness("--exclude", "127.0.6.9," + WITNESS[0])
+        self.assertEqual(code, 0, err)
+        self.assertEqual(connections, 0)
+
+    def test_bad_token_in_comma_list_is_named(self):
+        with FakePeer(*WITNESS) as witness:
+            code, out, err, _ = run("scan", "--exclude", "127.0.6.9,300.1.2.3", WITNESS[0])
+        self.assertEqual(code, 2, err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn("300.1.2.3", err)
+        self.assertEqual(witness.connections, 0)
+
+    def test_import_file_after_targets_stays_the_file(self):
+        code, out, err, _ = run("import", "--targets", "127.0.6.0/30", "no-such-file.ndjson", "-p", "redis")
+        self.assertEqual(code, 2, err)
+        self.assertIn("no-such-file.ndjson", err)
 
 
 class Help(unittest.TestCase):
