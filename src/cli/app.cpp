@@ -37,6 +37,11 @@ constexpr const char* footer =
 
 }  // namespace
 
+std::string nonempty_ports(const std::string& ports) {
+  return ports.empty() ? "empty port list: give ports (6379,5432), a range or probe names, or leave -p out"
+                       : std::string();
+}
+
 std::optional<core::severity> parse_fail_on(const std::string& word) {
   if (word.empty()) return std::nullopt;
   auto s = core::parse_severity(word);

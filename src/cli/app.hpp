@@ -36,6 +36,10 @@ action add_token(CLI::App& app);
 action add_audit(CLI::App& app);
 action add_local(CLI::App& app);
 
+// For -p: an explicitly empty list (`-p "$PORTS"` with PORTS unset) is refused rather than read
+// as "not given", which would probe every default port.
+std::string nonempty_ports(const std::string& ports);
+
 // --fail-on: empty means not given; a bad word is an input_error naming it (exit 2).
 std::optional<core::severity> parse_fail_on(const std::string& word);
 

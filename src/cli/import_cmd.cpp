@@ -223,7 +223,8 @@ action add_import(CLI::App& app) {
       ->allow_extra_args(false)
       ->delimiter(',');
   cmd->add_option("-p,--ports", a->ports,
-                  "With --targets: the ports the file covers (6379,5432 or probe names)");
+                  "With --targets: the ports the file covers (6379,5432 or probe names)")
+      ->check(nonempty_ports);
   cmd->add_option(
       "--db", a->db,
       "Inventory: a SQLite file or postgresql://... (default: $XDG_DATA_HOME/ajar/inventory.db)");

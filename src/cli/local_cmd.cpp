@@ -186,7 +186,8 @@ action add_local(CLI::App& app) {
   cmd->add_option("-o,--output", args->output, "Write the rows to FILE instead of standard output");
   cmd->add_option("-p,--ports", args->ports,
                   "Only listeners on these ports: 6379,5432 or 1-1024 or probe names (redis = its "
-                  "default ports)");
+                  "default ports)")
+      ->check(nonempty_ports);
   // One value per occurrence (see add_scan): nothing after --only/--exclude is taken silently.
   cmd->add_option("--only", args->only,
                   "Only listeners bound to, or probed at, these addresses (127.0.1.0/24, ::1, "

@@ -355,7 +355,8 @@ action add_scan(CLI::App& app) {
                   "name, or @file (one per line, # comments)");
   cmd->add_option("-p,--ports", args->ports,
                   "Ports: 6379,5432 or 1-1024 or probe names (redis,postgresql = their default "
-                  "ports). Default: every probe's default ports");
+                  "ports). Default: every probe's default ports")
+      ->check(nonempty_ports);
   // A repeatable option takes one value per occurrence (allow_extra_args(false)): CLI11 would
   // otherwise let `--exclude 127.0.0.5 127.0.0.0/24` swallow the target as a second exclude,
   // and `ajar scan 127.0.0.0/24 --exclude 127.0.0.5 127.0.1.0/24` silently skip a target.

@@ -26,6 +26,10 @@ class BadInput(unittest.TestCase):
     def test_bad_port(self):
         self.check(["scan", WITNESS[0], "-p", "70000"], "70000")
 
+    def test_empty_port_list(self):
+        # `-p "$PORTS"` with PORTS unset must not fall back to every default port.
+        self.check(["scan", WITNESS[0], "-p", ""], "empty port list")
+
     def test_misspelt_probe_name(self):
         self.check(["scan", "-p", "redsi", WITNESS[0]], "redsi")
 
