@@ -94,10 +94,18 @@ http_response web_app::api_history(const std::string& address, std::uint16_t por
 }
 
 http_response web_app::api_scans() {
+  // A campaign is one entry, as in `ajar scans`: its shard scans (and retries) folded together,
+  // under the id of its first scan (inventory::run_record).
   boost::json::array scans;
-  for (const auto& s : store_.scans()) {
+  for (const auto& s : store_.runs()) {
     boost::json::object e;
     e["id"] = s.id;
+    e["campaign"] = s.campaign ? boost::json::value(*s.campaign) : boost::json::value(nullptr);
+    e["shards"] = s.shards;
+    e["shards_done"] = s.shards_done;
+    boost::json::array ids;
+    for (auto id : s.scan_ids) ids.emplace_back(id);
+    e["scan_ids"] = std::move(ids);
     e["started"] = view::utc(s.started_ms);
     e["ended"] = s.ended_ms ? boost::json::value(view::utc(*s.ended_ms)) : boost::json::value(nullptr);
     boost::system::error_code ec;

@@ -183,12 +183,18 @@ http_response web_app::page_scans(const http_request&, const principal& p) {
   }
   if (scopes.empty()) scopes = "<tr><td colspan=\"6\" class=\"muted\">No scopes configured.</td></tr>";
   std::string rows;
-  auto scans = store_.scans();
+  // A campaign is one row (its shards folded together, as in `ajar scans`).
+  auto scans = store_.runs();
   std::size_t n = 0;
-  for (auto it = scans.rbegin(); it != scans.rend() && n < max_rows; ++it, ++n)
+  for (auto it = scans.rbegin(); it != scans.rend() && n < max_rows; ++it, ++n) {
+    auto status = html_escape(it->status);
+    if (it->campaign)
+      status = fmt::format("{} <span class=\"muted\">campaign {}, {}/{} shards</span>", status,
+                           html_escape(*it->campaign), it->shards_done, it->shards);
     rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                         it->id, time_tag(it->started_ms), it->ended_ms ? html_escape(inventory::format_span(*it->ended_ms - it->started_ms)) : "—",
-                        html_escape(it->targets), html_escape(it->ports), it->endpoints, it->findings, html_escape(it->status));
+                        html_escape(it->targets), html_escape(it->ports), it->endpoints, it->findings, status);
+  }
   std::string body = fmt::format(
       "<h2>Scopes</h2><table><thead><tr><th>Scope</th><th>State</th><th>Last started</th><th>Next</th><th>Last duration</th><th></th></tr></thead><tbody>{}</tbody></table><br>"
       "<h2>Scans</h2><table><thead><tr><th>#</th><th>Started</th><th>Took</th><th>Targets</th><th>Ports</th><th>Endpoints</th><th>Findings</th><th>Status</th></tr></thead><tbody>{}</tbody></table>",

@@ -209,6 +209,48 @@ TEST_F(serve_app, api_tokens_open_the_api_and_metrics_only) {
   EXPECT_EQ(app_->handle(start).status, 404U);
 }
 
+TEST_F(serve_app, a_campaign_is_one_scan_in_the_api_and_on_the_scans_page) {
+  // Two shards of one campaign, as `ajar scan --shard i/2 --campaign nightly` records them.
+  std::vector<std::int64_t> shard_ids;
+  for (const char* shard : {"1/2", "2/2"}) {
+    inventory::scan_meta m;
+    m.targets = {"127.10.1.0/24"};
+    m.ports = "6379";
+    m.seed = 7;
+    m.shard = shard;
+    m.campaign = "nightly";
+    shard_ids.push_back(store_->begin_scan(m));
+    inventory::scan_end e;
+    e.endpoints = 128;
+    store_->end_scan(shard_ids.back(), e);
+  }
+  auto token = random_token();
+  db_->add_token("ci", token_digest(token));
+  auto r = get("/api/scans", "", "Bearer " + token);
+  ASSERT_EQ(r.status, 200U);
+  auto scans = boost::json::parse(r.body).at("scans").as_array();
+  ASSERT_EQ(scans.size(), 2U) << r.body;  // the fixture's scan, and the campaign once
+  const auto& plain = scans[0].as_object();
+  EXPECT_TRUE(plain.at("campaign").is_null());
+  EXPECT_EQ(plain.at("shards").as_int64(), 1);
+  const auto& c = scans[1].as_object();
+  EXPECT_EQ(c.at("campaign").as_string(), "nightly");
+  EXPECT_EQ(c.at("id").as_int64(), shard_ids[0]);
+  EXPECT_EQ(c.at("shards").as_int64(), 2);
+  EXPECT_EQ(c.at("shards_done").as_int64(), 2);
+  EXPECT_EQ(c.at("status").as_string(), "done");
+  EXPECT_EQ(c.at("endpoints").as_int64(), 256);
+  ASSERT_EQ(c.at("scan_ids").as_array().size(), 2U);
+  EXPECT_EQ(c.at("scan_ids").as_array()[1].as_int64(), shard_ids[1]);
+
+  auto [cookie, csrf] = login();
+  auto page = get("/scans", cookie);
+  ASSERT_EQ(page.status, 200U);
+  EXPECT_NE(page.body.find("campaign nightly, 2/2 shards"), std::string::npos);
+  EXPECT_EQ(page.body.find("<td>" + std::to_string(shard_ids[1]) + "</td>"), std::string::npos)
+      << "the second shard has a row of its own";
+}
+
 TEST_F(serve_app, hostile_inventory_text_is_escaped_on_every_page) {
   auto [cookie, csrf] = login();
   for (const char* p : {"/", "/findings", "/service/127.10.0.1:6379", "/scans"}) {
