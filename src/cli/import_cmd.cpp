@@ -204,7 +204,7 @@ action add_import(CLI::App& app) {
       app.add_subcommand("import", "Load findings (ndjson) produced elsewhere into the inventory");
   cmd->footer(
       "Examples:\n"
-      "  ajar scan 127.0.0.0/16 --shard 2/4 --no-store --format ndjson -o shard2.ndjson   "
+      "  ajar scan 127.0.0.0/16 --shard 2/4 --seed 7 --no-store --format ndjson -o shard2.ndjson   "
       "(elsewhere)\n"
       "  ajar import shard2.ndjson            then: ajar findings --open\n"
       "Each line must follow docs/finding.schema.json; the first bad line is named (FILE:LINE) "

@@ -170,6 +170,14 @@ engine::scan_plan plan_from_args(const scan_args& a) {
   char extra = 0;
   if (std::sscanf(a.shard.c_str(), "%u/%u%c", &i, &n, &extra) != 2 || n == 0 || i < 1 || i > n || n > 65536)
     throw core::input_error(fmt::format("invalid --shard '{}': use i/N with 1 <= i <= N, e.g. 2/4", a.shard));
+  // Shards are slices of one permutation: N workers with N random seeds would walk N
+  // different ones, and their slices would overlap and miss (3 shards of a /28 covered 9-11 of
+  // its 16 addresses). As ZMap does, a sharded scan needs the seed all its workers share.
+  if (n > 1 && a.seed.empty() && a.campaign.empty())
+    throw core::input_error(fmt::format(
+        "invalid --shard '{}': the {} workers must walk the same order; give each the same "
+        "--seed N (or the same --campaign NAME, which derives the seed)",
+        a.shard, n));
   plan.shard = i - 1;
   plan.shards = n;
   auto cores = std::max(1U, std::thread::hardware_concurrency());
@@ -375,7 +383,7 @@ action add_scan(CLI::App& app) {
   cmd->add_option("--retries", args->retries, "Extra connects after a connect timeout")->capture_default_str();
   cmd->add_option("--threads", args->threads, "Scanner threads, one event loop each (default: one per core)");
   cmd->add_option("--seed", args->seed, "Seed of the scan order; the same seed gives the same order");
-  cmd->add_option("--shard", args->shard, "Scan only slice i of N (i/N); N machines with 1/N..N/N cover all")
+  cmd->add_option("--shard", args->shard, "Scan only slice i of N (i/N); N machines with 1/N..N/N and the same --seed (or --campaign) cover all")
       ->capture_default_str();
   cmd->add_option("--resume", args->resume, "Continue the scan saved in FILE (written on SIGINT/SIGTERM)");
   cmd->add_option("--resume-file", args->resume_file, "Where an interrupted scan saves its place")

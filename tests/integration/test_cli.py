@@ -30,6 +30,10 @@ class BadInput(unittest.TestCase):
         # `-p "$PORTS"` with PORTS unset must not fall back to every default port.
         self.check(["scan", WITNESS[0], "-p", ""], "empty port list")
 
+    def test_shard_without_a_shared_seed(self):
+        # Each worker would pick its own order, and the N slices would overlap and miss.
+        self.check(["scan", WITNESS[0], "--shard", "2/3"], "--shard '2/3'")
+
     def test_misspelt_probe_name(self):
         self.check(["scan", "-p", "redsi", WITNESS[0]], "redsi")
 
@@ -104,6 +108,12 @@ class RepeatableOptionsTakeOneValue(unittest.TestCase):
         self.assertEqual(len(err.strip().splitlines()), 1, err)
         self.assertIn("300.1.2.3", err)
         self.assertEqual(witness.connections, 0)
+
+    def test_shard_with_seed_or_campaign_or_alone_is_accepted(self):
+        for extra in (["--shard", "2/3", "--seed", "7"], ["--shard", "1/1"],
+                      ["--shard", "2/3", "--campaign", "cli-test", "--no-store"]):
+            code, err, _ = self.scan_witness(*extra)
+            self.assertEqual(code, 0, f"{extra}: {err}")
 
     def test_import_file_after_targets_stays_the_file(self):
         code, out, err, _ = run("import", "--targets", "127.0.6.0/30", "no-such-file.ndjson", "-p", "redis")
