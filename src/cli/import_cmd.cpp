@@ -5,14 +5,17 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
+#include <charconv>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <set>
 
 #include "cli/app.hpp"
+#include "cli/campaign_option.hpp"
 #include "core/error.hpp"
 #include "core/ip.hpp"
 #include "core/ports.hpp"
@@ -34,6 +37,12 @@ struct import_args {
   std::string file, db;
   std::vector<std::string> targets;  // --targets: the space the file covers completely
   std::string ports;
+  // --campaign NAME --shard i/N [--seed S]: the file is shard i of that campaign, as if
+  // `ajar scan --shard i/N --campaign NAME` had recorded it (docs/INVENTORY.md, "Campaigns").
+  std::string campaign;
+  bool campaign_given = false;  // --campaign '' is refused, not ignored
+  std::string shard;
+  std::string seed;
 };
 
 std::optional<std::int64_t> parse_utc(std::string_view s) {
@@ -138,6 +147,33 @@ int run_import(const import_args& a) {
     throw core::input_error(a.targets.empty()
                                 ? fmt::format("invalid -p '{}': give --targets too", a.ports)
                                 : fmt::format("invalid --targets '{}': give -p too", a.targets[0]));
+  bool in_campaign = !a.campaign.empty() || a.campaign_given;
+  if (in_campaign) {
+    check_campaign_name(a.campaign);
+    if (a.targets.empty())
+      throw core::input_error(fmt::format(
+          "invalid --campaign '{}': give --targets and -p too (the campaign's whole space, the same "
+          "for every shard)",
+          a.campaign));
+  } else if (!a.shard.empty() || !a.seed.empty()) {
+    throw core::input_error(fmt::format("invalid {} '{}': only with --campaign",
+                                        a.shard.empty() ? "--seed" : "--shard",
+                                        a.shard.empty() ? a.seed : a.shard));
+  }
+  std::optional<std::uint64_t> seed;
+  if (in_campaign) {
+    seed = campaign_seed(a.campaign);  // what `ajar scan --campaign NAME` uses without --seed
+    if (!a.seed.empty()) {
+      std::uint64_t v = 0;
+      auto [end, ec] = std::from_chars(a.seed.data(), a.seed.data() + a.seed.size(), v);
+      if (ec != std::errc{} || end != a.seed.data() + a.seed.size())
+        throw core::input_error(
+            fmt::format("invalid --seed '{}': must be a whole number from 0 to {}", a.seed, UINT64_MAX));
+      seed = v;
+    }
+  }
+  auto [shard_i, shard_n] = parse_shard_option(a.shard.empty() ? std::string("1/1") : a.shard);
+
   core::target_set space;
   std::vector<std::uint16_t> space_ports;
   if (!a.targets.empty()) {
@@ -175,7 +211,19 @@ int run_import(const import_args& a) {
   meta.origin = "import";
   for (auto p : ports) meta.ports += (meta.ports.empty() ? "" : ",") + std::to_string(p);
   meta.started_ms = first;
-  auto id = st->begin_scan(meta);
+  if (in_campaign) {
+    // The campaign's space, not what this shard happened to find: every shard must agree.
+    meta.ports = compact_ports(space_ports);
+    meta.seed = seed;
+    meta.shard = fmt::format("{}/{}", shard_i, shard_n);
+    meta.campaign = a.campaign;
+  }
+  std::int64_t id = 0;
+  try {
+    id = st->begin_scan(meta);
+  } catch (const inventory::campaign_mismatch& e) {
+    throw core::input_error(fmt::format("invalid --campaign '{}': {}", a.campaign, e.what()));
+  }
   std::vector<inventory::store::sighting> batch;
   auto flush = [&] {
     st->record(id, batch);
@@ -192,7 +240,9 @@ int run_import(const import_args& a) {
   e.identified = static_cast<std::int64_t>(total);
   if (!a.targets.empty()) e.covered = in_space;
   st->end_scan(id, e);
-  std::cerr << fmt::format("ajar: imported {} findings from {} as scan {}\n", total, a.file, id);
+  std::cerr << fmt::format("ajar: imported {} findings from {} as scan {}{}\n", total, a.file, id,
+                           in_campaign ? fmt::format(" (campaign {}, shard {}/{})", a.campaign, shard_i, shard_n)
+                                       : std::string());
   return exit_ok;
 }
 
@@ -213,7 +263,9 @@ action add_import(CLI::App& app) {
       "not\n"
       "know which space the file covers).\n"
       "  ajar import week48.ndjson --targets 127.20.0.0/16 -p redis,mysql,9200   a complete "
-      "snapshot");
+      "snapshot\n"
+      "  ajar import shard2.ndjson --campaign w48 --shard 2/4 --seed 7 --targets 127.0.0.0/16 -p redis\n"
+      "                                       shard 2 of 4 of campaign w48: one scan once all 4 are in");
   cmd->add_option("FILE", a->file, "An ndjson file of findings")->required();
   // One value per occurrence (see add_scan), so `--targets 127.20.0.0/16 week48.ndjson` keeps FILE.
   cmd->add_option(
@@ -228,6 +280,15 @@ action add_import(CLI::App& app) {
   cmd->add_option(
       "--db", a->db,
       "Inventory: a SQLite file or postgresql://... (default: $XDG_DATA_HOME/ajar/inventory.db)");
+  cmd->add_option("--campaign", a->campaign,
+                  "The file is one shard (--shard i/N) of campaign NAME, over --targets/-p: the "
+                  "inventory reads the N imports (and any `ajar scan --campaign NAME` shards) as "
+                  "one scan")
+      ->each([a](const std::string&) { a->campaign_given = true; });
+  cmd->add_option("--shard", a->shard, "With --campaign: which shard the file is (i/N; default 1/1)");
+  cmd->add_option("--seed", a->seed,
+                  "With --campaign: the seed the shards were scanned with (default: the one "
+                  "`ajar scan --campaign NAME` derives from NAME)");
   return [a] { return run_import(*a); };
 }
 

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "cli/app.hpp"
+#include "cli/campaign_option.hpp"
 #include "cli/sigs_option.hpp"
 #include "core/error.hpp"
 #include "core/ports.hpp"
@@ -62,30 +63,6 @@ struct scan_args {
   std::string campaign;           // --campaign NAME: this scan is one shard of that campaign
   bool campaign_given = false;    // --campaign '' is refused, not ignored
 };
-
-// Longest --campaign name: it is stored and printed, not a place for a document.
-constexpr std::size_t max_campaign_name = 128;
-
-// The seed every worker of a campaign derives from its name when --seed is not given (FNV-1a
-// 64): shards partition one permutation, so all N must walk the same one.
-std::uint64_t campaign_seed(std::string_view name) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : name) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-void check_campaign_name(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= max_campaign_name;
-  for (char c : name) ok = ok && c > ' ' && c < 0x7f;
-  if (!ok)
-    throw core::input_error(fmt::format(
-        "invalid --campaign '{}': use 1 to {} printable characters without spaces, e.g. "
-        "daily-2026-11-26",
-        name, max_campaign_name));
-}
 
 std::vector<core::ip_address> resolve_host(const std::string& name) {
   addrinfo hints{};
@@ -166,10 +143,7 @@ engine::scan_plan plan_from_args(const scan_args& a) {
   } else {
     plan.seed = parse_count("--seed", a.seed, 0, UINT64_MAX);
   }
-  unsigned i = 0, n = 0;
-  char extra = 0;
-  if (std::sscanf(a.shard.c_str(), "%u/%u%c", &i, &n, &extra) != 2 || n == 0 || i < 1 || i > n || n > 65536)
-    throw core::input_error(fmt::format("invalid --shard '{}': use i/N with 1 <= i <= N, e.g. 2/4", a.shard));
+  auto [i, n] = parse_shard_option(a.shard);
   // Shards are slices of one permutation: N workers with N random seeds would walk N
   // different ones, and their slices would overlap and miss (3 shards of a /28 covered 9-11 of
   // its 16 addresses). As ZMap does, a sharded scan needs the seed all its workers share.
@@ -191,20 +165,6 @@ struct inventory_handle {
   std::unique_ptr<inventory::store> store;
   std::unique_ptr<inventory::recorder> rec;
 };
-
-// "6379,5432,8000-8010" from a port list.
-std::string compact_ports(std::vector<std::uint16_t> ports) {
-  std::sort(ports.begin(), ports.end());
-  std::string out;
-  for (std::size_t i = 0; i < ports.size();) {
-    std::size_t j = i;
-    while (j + 1 < ports.size() && ports[j + 1] <= ports[j] + 1) ++j;
-    if (!out.empty()) out += ',';
-    out += ports[i] == ports[j] ? fmt::format("{}", ports[i]) : fmt::format("{}-{}", ports[i], ports[j]);
-    i = j + 1;
-  }
-  return out;
-}
 
 inventory_handle open_inventory(const scan_args& a, const engine::scan_plan& plan) {
   inventory_handle h;

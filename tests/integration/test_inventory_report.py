@@ -199,6 +199,55 @@ class InventoryReport(unittest.TestCase):
                 self.assertEqual([(s["origin"], s["findings"], s["status"]) for s in scans],
                                  [("import", 6, "done"), ("import", 6, "done")])
 
+    def test_import_shards_of_a_campaign_read_as_one_scan(self):
+        for name, db in backends(self):
+            with self.subTest(backend=name):
+                now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+                space = ["--targets", "127.20.0.0/16", "-p", PORTS]
+                # A plain snapshot first: six services, redis among the open ones.
+                first = os.path.join(self.tmp, "first-%s.ndjson" % name)
+                with open(first, "w") as f:
+                    f.write("\n".join(json.dumps(l) for l in fleet(0, now - datetime.timedelta(days=1))) + "\n")
+                self.ajar(db, "import", first, *space)
+                # Then a campaign of two shards that no longer sees redis.
+                later = [l for l in fleet(0, now) if l["service"] != "redis"]
+                paths = []
+                for i, part in enumerate((later[:2], later[2:]), start=1):
+                    paths.append(os.path.join(self.tmp, "w48-%s-%d.ndjson" % (name, i)))
+                    with open(paths[-1], "w") as f:
+                        f.write("\n".join(json.dumps(l) for l in part) + "\n")
+                _, err = self.ajar(db, "import", paths[0], "--campaign", "w48", "--shard", "1/2", *space)
+                self.assertIn("(campaign w48, shard 1/2)", err)
+                runs = [json.loads(l) for l in self.ajar(db, "scans", "--format", "ndjson")[0].splitlines()]
+                self.assertEqual([(r["campaign"], r["shards"], r["shards_done"]) for r in runs],
+                                 [(None, 1, 1), ("w48", 2, 1)])
+                self.assertNotEqual(runs[1]["status"], "done")
+                opened = {json.loads(l)["service"] for l in self.ajar(db, "findings", "--open", "--format", "ndjson")[0].splitlines()}
+                self.assertIn("redis", opened, "one shard of two may not close anything")
+                # A shard that disagrees with the campaign's space or N is refused, naming it.
+                rc, _, err, _ = run("import", paths[1], "--campaign", "w48", "--shard", "2/3", *space, "--db", db)
+                self.assertEqual(rc, 2, err)
+                self.assertIn("w48", err)
+                self.ajar(db, "import", paths[1], "--campaign", "w48", "--shard", "2/2", *space)
+                runs = [json.loads(l) for l in self.ajar(db, "scans", "--format", "ndjson")[0].splitlines()]
+                self.assertEqual(len(runs), 2)
+                w48 = runs[1]
+                self.assertEqual((w48["campaign"], w48["shards_done"], w48["status"], w48["findings"]),
+                                 ("w48", 2, "done", len(later)))
+                self.assertEqual(len(w48["scan_ids"]), 2)
+                opened = {json.loads(l)["service"] for l in self.ajar(db, "findings", "--open", "--format", "ndjson")[0].splitlines()}
+                self.assertNotIn("redis", opened, "the complete campaign closes what none of its shards saw")
+                self.assertIn("elasticsearch", opened)
+        # Refused before anything is read: --shard or --seed without --campaign, and a campaign
+        # without the space it covers.
+        for args, token in [(["--shard", "1/2"], "--shard '1/2'"), (["--seed", "7"], "--seed '7'"),
+                            (["--campaign", "w49", "--shard", "1/2"], "give --targets"),
+                            (["--campaign", "w 49", *["--targets", "127.20.0.0/16", "-p", PORTS]], "w 49")]:
+            rc, _, err, _ = run("import", "no-such.ndjson", *args)
+            self.assertEqual(rc, 2, err)
+            self.assertEqual(len(err.strip().splitlines()), 1, err)
+            self.assertIn(token, err)
+
 
 if __name__ == "__main__":
     unittest.main()
