@@ -54,7 +54,15 @@ class sqlite_database final : public database {
                                  db ? sqlite3_errmsg(db) : "out of memory"));
     sqlite3_busy_timeout(db_.get(), busy_timeout_ms);
     sqlite3_extended_result_codes(db_.get(), 1);
-    exec_script("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL");
+    // wal_autocheckpoint 8192 pages (32 MiB) instead of SQLite's 1000: a scan rewrites the same
+    // pages of `services` and its indexes batch after batch (its order is a permutation, so the
+    // rows are scattered), and a checkpoint writes each page once however often it changed since
+    // the last one, and fsyncs. bench/store_record, 16,384 known services: 116 -> 20 fdatasync
+    // for its two passes, CPU 0.32 -> 0.27 s, wall 0.45 -> 0.33 s. The WAL may grow to ~32 MiB
+    // between checkpoints; it is removed when the last connection closes.
+    exec_script(
+        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; "
+        "PRAGMA wal_autocheckpoint=8192");
     auto mode = query("PRAGMA journal_mode");
     if (mode.empty() || mode[0].text(0) != "wal")
       throw db_error(fmt::format("inventory '{}': cannot switch to WAL", path_));

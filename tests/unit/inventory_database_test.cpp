@@ -158,7 +158,7 @@ TEST_P(database_test, errors_name_the_statement) {
 INSTANTIATE_TEST_SUITE_P(backends, database_test, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& p) { return p.param; });
 
-TEST(sqlite_database, file_is_private_and_in_wal_mode) {
+TEST(sqlite_database, file_is_private_and_in_wal_mode_with_coalescing_checkpoints) {
   test::fresh_backend b("sqlite");
   auto where = b.where();
   auto db = open_database(where);
@@ -167,6 +167,9 @@ TEST(sqlite_database, file_is_private_and_in_wal_mode) {
   EXPECT_EQ(st.st_mode & 0777, 0600U);
   EXPECT_EQ(db->query("PRAGMA journal_mode")[0].text(0), "wal");
   EXPECT_EQ(db->query("PRAGMA foreign_keys")[0].int64(0), 1);
+  EXPECT_EQ(db->query("PRAGMA synchronous")[0].int64(0), 1);  // NORMAL: WAL commits need no fsync
+  // Checkpoints coalesce a scan's rewrites of the same pages (sqlite_database.cpp).
+  EXPECT_EQ(db->query("PRAGMA wal_autocheckpoint")[0].int64(0), 8192);
 }
 
 TEST(sqlite_database, default_path_follows_xdg_data_home_with_a_private_directory) {
