@@ -28,7 +28,7 @@
 #              flight from `ss` (sampled every 0.5 s) and from the tarpit's own count.
 #
 # Every loop is bounded, every command runs under `timeout`, every process started here is
-# stopped by its PID, and the namespace is deleted on exit (trap). About 3-4 minutes.
+# stopped by its PID, and the namespace is deleted on exit (trap). About 2-4 minutes.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
