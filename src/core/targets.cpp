@@ -234,6 +234,10 @@ std::vector<std::string> read_target_file(const std::string& path) {
 }
 
 void parse_target(std::string_view token, target_set& into, const resolver_fn& resolve) {
+  // Blanks around a token are not part of it: "127.0.0.5, 127.0.0.6" as a comma list
+  // (--exclude), or a quoted argument with a stray space.
+  while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
   if (token.empty()) bad_target(token, "empty");
   if (token.front() == '@') {
     std::string path(token.substr(1));

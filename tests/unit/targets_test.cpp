@@ -38,6 +38,13 @@ TEST(targets, single_ipv4) {
   EXPECT_EQ(strings(parse({"127.0.0.1"})), std::vector<std::string>{"127.0.0.1"});
 }
 
+TEST(targets, blanks_around_a_token_are_ignored) {
+  EXPECT_EQ(strings(parse({" 127.0.0.1", "127.0.0.2\t", "  127.0.0.3/32  "})),
+            (std::vector<std::string>{"127.0.0.1", "127.0.0.2", "127.0.0.3"}));
+  EXPECT_EQ(error_of("   "), "invalid target '': empty");
+  EXPECT_EQ(error_of(" 127.0.0.1 x"), "invalid target '127.0.0.1 x': not an address, range, prefix or host name");
+}
+
 TEST(targets, cidr_masks_host_bits) {
   auto t = parse({"127.0.1.77/30"});
   EXPECT_EQ(strings(t), (std::vector<std::string>{"127.0.1.76", "127.0.1.77", "127.0.1.78", "127.0.1.79"}));
