@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -36,6 +37,14 @@ constexpr const char* footer =
     "Exit codes: 0 done, 1 findings at or above --fail-on, 2 bad usage or input, 3 runtime failure.";
 
 }  // namespace
+
+std::uint64_t parse_count(std::string_view flag, const std::string& text, std::uint64_t min, std::uint64_t max) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
+    throw core::input_error(fmt::format("invalid {} '{}': must be a whole number from {} to {}", flag, text, min, max));
+  return v;
+}
 
 std::string nonempty_ports(const std::string& ports) {
   return ports.empty() ? "empty port list: give ports (6379,5432), a range or probe names, or leave -p out"

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <CLI/App.hpp>
 
@@ -35,6 +37,9 @@ action add_token(CLI::App& app);
 // Before it ships (src/audit, src/local): config files, and this host's listeners.
 action add_audit(CLI::App& app);
 action add_local(CLI::App& app);
+
+// A whole number option in [min, max]; else an input_error naming the option and the text.
+std::uint64_t parse_count(std::string_view flag, const std::string& text, std::uint64_t min, std::uint64_t max);
 
 // For -p: an explicitly empty list (`-p "$PORTS"` with PORTS unset) is refused rather than read
 // as "not given", which would probe every default port.

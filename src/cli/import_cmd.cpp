@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
-#include <charconv>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -161,17 +160,8 @@ int run_import(const import_args& a) {
                                         a.shard.empty() ? a.seed : a.shard));
   }
   std::optional<std::uint64_t> seed;
-  if (in_campaign) {
-    seed = campaign_seed(a.campaign);  // what `ajar scan --campaign NAME` uses without --seed
-    if (!a.seed.empty()) {
-      std::uint64_t v = 0;
-      auto [end, ec] = std::from_chars(a.seed.data(), a.seed.data() + a.seed.size(), v);
-      if (ec != std::errc{} || end != a.seed.data() + a.seed.size())
-        throw core::input_error(
-            fmt::format("invalid --seed '{}': must be a whole number from 0 to {}", a.seed, UINT64_MAX));
-      seed = v;
-    }
-  }
+  if (in_campaign)  // without --seed: what `ajar scan --campaign NAME` derives from NAME
+    seed = a.seed.empty() ? campaign_seed(a.campaign) : parse_count("--seed", a.seed, 0, UINT64_MAX);
   auto [shard_i, shard_n] = parse_shard_option(a.shard.empty() ? std::string("1/1") : a.shard);
 
   core::target_set space;

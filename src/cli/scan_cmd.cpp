@@ -89,14 +89,6 @@ double parse_number(std::string_view flag, const std::string& text, double min, 
   return v;
 }
 
-std::uint64_t parse_count(std::string_view flag, const std::string& text, std::uint64_t min, std::uint64_t max) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
-    throw core::input_error(fmt::format("invalid {} '{}': must be a whole number from {} to {}", flag, text, min, max));
-  return v;
-}
-
 // Raises the soft descriptor limit to the hard one: a scan holds one socket per connection in
 // flight. Returns the limit now in force.
 std::uint64_t raise_fd_limit() {
