@@ -215,6 +215,13 @@ void parse_range(std::string_view token, target_set& into) {
   into.add_v4(first->v4_value(), last->v4_value());
 }
 
+// `s` without the characters of `blanks` at either end.
+std::string_view strip(std::string_view s, std::string_view blanks) {
+  auto b = s.find_first_not_of(blanks);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(blanks) - b + 1);
+}
+
 }  // namespace
 
 std::vector<std::string> read_target_file(const std::string& path) {
@@ -224,11 +231,8 @@ std::vector<std::string> read_target_file(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) {
     if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    // One target per line; surrounding blanks are forgiven.
-    auto b = line.find_first_not_of(" \t\r");
-    if (b == std::string::npos) continue;
-    auto e = line.find_last_not_of(" \t\r");
-    tokens.push_back(line.substr(b, e - b + 1));
+    // One target per line; surrounding blanks (and a CRLF file's CR) are forgiven.
+    if (auto t = strip(line, " \t\r"); !t.empty()) tokens.emplace_back(t);
   }
   return tokens;
 }
@@ -236,8 +240,7 @@ std::vector<std::string> read_target_file(const std::string& path) {
 void parse_target(std::string_view token, target_set& into, const resolver_fn& resolve) {
   // Blanks around a token are not part of it: "127.0.0.5, 127.0.0.6" as a comma list
   // (--exclude), or a quoted argument with a stray space.
-  while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  token = strip(token, " \t");
   if (token.empty()) bad_target(token, "empty");
   if (token.front() == '@') {
     std::string path(token.substr(1));
