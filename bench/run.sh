@@ -236,8 +236,11 @@ if want l7; then
     # would show. Windows of 16 to 128 measured alike (docs/PERFORMANCE.md).
     run_timed floor_l7 redis-benchmark -h 127.0.0.1 -p 6379 -k 0 -n "$L7_N" -c 32 -q INFO ||
       fail "redis-benchmark failed: $(tail -3 "$WORK/floor_l7.err")"
-    tr '\r' '\n' <"$WORK/floor_l7.out" | grep -q '^INFO: [0-9.]* requests per second' ||
-      fail "redis-benchmark did not finish: $(tr '\r' '\n' <"$WORK/floor_l7.out" | tail -2)"
+    # Read whole, then matched (as SCAN_HELP above: `| grep -q` under pipefail can fail on
+    # SIGPIPE); redis-benchmark separates its progress lines with CR.
+    FLOOR_OUT=$(tr '\r' '\n' <"$WORK/floor_l7.out")
+    grep -q '^INFO: [0-9.]* requests per second' <<<"$FLOOR_OUT" ||
+      fail "redis-benchmark did not finish: $(tail -2 <<<"$FLOOR_OUT")"
   done
   stop_pid "$REDIS_PID"
   T_AJAR_L7=$(median <"$WORK/ajar_l7.wall")
