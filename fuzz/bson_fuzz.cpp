@@ -12,7 +12,9 @@ namespace {
 
 namespace bson = ajar::wire::bson;
 
-// Returns the number of elements under `elements`, checking the depth limit on the way.
+// Returns the number of elements under `elements` (the elements of a document at `depth`, the
+// top one being 1), checking the depth limit on the way: an element may sit in a document at
+// max_depth, and then has no children to walk.
 std::size_t walk(const std::vector<bson::element>& elements, int depth) {
   if (depth > bson::max_depth) std::abort();
   std::size_t n = 0;
@@ -26,7 +28,7 @@ std::size_t walk(const std::vector<bson::element>& elements, int depth) {
     (void)bson::as_bool(&e);
     if (!e.children.empty() && e.type != bson::type::document && e.type != bson::type::array)
       std::abort();
-    n += walk(e.children, depth + 1);
+    if (!e.children.empty()) n += walk(e.children, depth + 1);
   }
   return n;
 }
